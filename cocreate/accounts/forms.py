@@ -1,0 +1,134 @@
+from __future__ import annotations
+
+from flask import current_app
+from flask_babel import lazy_gettext as _l
+from wtforms import EmailField, PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, Email, EqualTo, Length
+
+from cocreate.core.forms import BaseForm, ConfirmForm  # noqa: F401
+from cocreate.core.i18n import language_name
+from cocreate.core.permissions import Role
+
+PASSWORD_RULES = [
+    DataRequired(message=_l("Enter a password.")),
+    Length(min=10, max=128, message=_l("Use between 10 and 128 characters.")),
+]
+
+
+def _email_field(label=None):
+    return EmailField(
+        label or _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254),
+            Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
+        ],
+        filters=[lambda v: v.lower() if isinstance(v, str) else v],
+        render_kw={"autocomplete": "email"},
+    )
+
+
+def role_label(role: str):
+    return {
+        Role.PARTICIPANT: _l("Participant"),
+        Role.MODERATOR: _l("Moderator"),
+        Role.OFFICIAL: _l("Official"),
+        Role.RESEARCHER: _l("Researcher"),
+        Role.ADMIN: _l("Municipality administrator"),
+    }[Role(role)]
+
+
+class LanguageChoiceMixin:
+    def set_language_choices(self, field):
+        field.choices = [(c, language_name(c)) for c in current_app.config["LANGUAGES"]]
+
+
+class LoginForm(BaseForm):
+    email = _email_field()
+    password = PasswordField(
+        _l("Password"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"},
+    )
+
+
+class RegisterForm(BaseForm, LanguageChoiceMixin):
+    display_name = StringField(
+        _l("Name shown to others"),
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=80)],
+        render_kw={"autocomplete": "nickname"},
+    )
+    email = _email_field()
+    password = PasswordField(_l("Password"), validators=PASSWORD_RULES,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+    preferred_language = SelectField(_l("Language for e-mails and pages"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_language_choices(self.preferred_language)
+
+
+class ForgotPasswordForm(BaseForm):
+    email = _email_field()
+
+
+class ResetPasswordForm(BaseForm):
+    password = PasswordField(_l("New password"), validators=PASSWORD_RULES,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )
+
+
+class ProfileForm(BaseForm, LanguageChoiceMixin):
+    display_name = StringField(
+        _l("Name shown to others"),
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=80)],
+    )
+    preferred_language = SelectField(_l("Language for e-mails and pages"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.set_language_choices(self.preferred_language)
+
+
+class InviteForm(BaseForm, LanguageChoiceMixin):
+    email = _email_field(_l("E-mail address of the person to invite"))
+    role = SelectField(_l("Role"))
+    language = SelectField(_l("Language of the invitation"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(r.value, role_label(r)) for r in Role if r is not Role.PARTICIPANT]
+        self.set_language_choices(self.language)
+
+
+class RoleForm(BaseForm):
+    role = SelectField(_l("Role"))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.role.choices = [(r.value, role_label(r)) for r in Role]
+
+
+class AcceptInvitationForm(BaseForm):
+    """For an invited person who has no account yet."""
+
+    display_name = StringField(
+        _l("Name shown to others"),
+        validators=[DataRequired(message=_l("Enter a name.")), Length(max=80)],
+    )
+    password = PasswordField(_l("Password"), validators=PASSWORD_RULES,
+                             render_kw={"autocomplete": "new-password"})
+    confirm = PasswordField(
+        _l("Repeat the password"),
+        validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
+        render_kw={"autocomplete": "new-password"},
+    )

@@ -1,0 +1,163 @@
+"""The mail outbox: render in the recipient's language now, send from the scheduler.
+
+Messages are written to :class:`OutboxMessage` inside the caller's transaction,
+so a mail exists exactly when the change that caused it was committed. The
+scheduler job :func:`send_due` delivers them over SMTP with retries. In demo
+mode (or with no ``MAIL_SERVER``) messages stay in the outbox and admins read
+them on the outbox page.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+import ssl
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import formataddr, make_msgid, parseaddr
+
+import sqlalchemy as sa
+from flask import current_app, render_template
+from flask_babel import force_locale
+
+from cocreate.core.base import utcnow
+from cocreate.core.models import OutboxMessage, OutboxStatus
+from cocreate.extensions import db
+
+log = logging.getLogger("cocreate.mail")
+
+
+def queue_mail(to: str, language: str, subject, template: str, *, municipality=None, **context):
+    """Render ``template`` and ``subject`` (a lazy string) in ``language`` into the outbox."""
+    if language not in current_app.config["LANGUAGES"]:
+        language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    with force_locale(language):
+        from flask import g
+
+        previous = getattr(g, "lang", None)
+        g.lang = language  # url_for() in the template builds links in this language
+        try:
+            body = render_template(template, base_url=current_app.config["BASE_URL"], **context)
+            subject_text = str(subject)
+        finally:
+            g.lang = previous
+    message = OutboxMessage(
+        to_address=to,
+        language=language,
+        subject=subject_text[:300],
+        body_text=body,
+        municipality_id=getattr(municipality, "id", None),
+    )
+    db.session.add(message)
+    return message
+
+
+def delivery_enabled() -> bool:
+    cfg = current_app.config
+    return bool(cfg.get("MAIL_SERVER")) and not cfg.get("DEMO")
+
+
+def _build(message: OutboxMessage) -> EmailMessage:
+    cfg = current_app.config
+    email = EmailMessage()
+    email["Subject"] = message.subject
+    name, addr = parseaddr(cfg["MAIL_SENDER"])
+    email["From"] = formataddr((name, addr))
+    email["To"] = message.to_address
+    email["Message-ID"] = make_msgid(domain=addr.rpartition("@")[2] or None)
+    email["Content-Language"] = message.language
+    email.set_content(message.body_text)
+    return email
+
+
+def _connect() -> smtplib.SMTP:
+    cfg = current_app.config
+    if cfg["MAIL_USE_SSL"]:
+        smtp = smtplib.SMTP_SSL(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=20,
+                                context=ssl.create_default_context())
+    else:
+        smtp = smtplib.SMTP(cfg["MAIL_SERVER"], int(cfg["MAIL_PORT"]), timeout=20)
+        if cfg["MAIL_USE_TLS"]:
+            smtp.starttls(context=ssl.create_default_context())
+    if cfg.get("MAIL_USERNAME"):
+        smtp.login(cfg["MAIL_USERNAME"], cfg["MAIL_PASSWORD"] or "")
+    return smtp
+
+
+def _claim_due(limit: int) -> list[int]:
+    """Mark due messages as 'sending' in their own transaction and return their ids.
+
+    The claim is committed before anything is sent, so a second scheduler (or a
+    restart) does not pick the same message up again.
+    """
+    now = utcnow()
+    # A claim older than this belongs to a sender that died mid-batch: retry it.
+    db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.status == OutboxStatus.SENDING,
+               OutboxMessage.claimed_at < now - timedelta(minutes=10))
+        .values(status=OutboxStatus.QUEUED)
+    )
+    ids = db.session.scalars(
+        sa.select(OutboxMessage.id)
+        .where(OutboxMessage.status == OutboxStatus.QUEUED, OutboxMessage.next_attempt_at <= now)
+        .order_by(OutboxMessage.id)
+        .limit(limit)
+    ).all()
+    if ids:
+        db.session.execute(
+            sa.update(OutboxMessage)
+            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.QUEUED)
+            .values(status=OutboxStatus.SENDING, claimed_at=now)
+        )
+    db.session.commit()
+    return list(ids)
+
+
+def send_due() -> int:
+    """Send what is due; returns how many messages were sent. Idempotent."""
+    if not delivery_enabled():
+        return 0
+    cfg = current_app.config
+    ids = _claim_due(int(cfg["MAIL_BATCH_SIZE"]))
+    if not ids:
+        return 0
+    sent = 0
+    try:
+        smtp = _connect()
+    except (OSError, smtplib.SMTPException) as exc:
+        for message_id in ids:
+            _failed(db.session.get(OutboxMessage, message_id), exc)
+        db.session.commit()
+        return 0
+    try:
+        for message_id in ids:
+            message = db.session.get(OutboxMessage, message_id)
+            try:
+                smtp.send_message(_build(message))
+            except (OSError, smtplib.SMTPException) as exc:
+                _failed(message, exc)
+            else:
+                message.status = OutboxStatus.SENT
+                message.sent_at = utcnow()
+                message.attempts += 1
+                sent += 1
+            db.session.commit()
+    finally:
+        try:
+            smtp.quit()
+        except (OSError, smtplib.SMTPException):
+            pass
+    return sent
+
+
+def _failed(message: OutboxMessage, exc: Exception) -> None:
+    message.attempts += 1
+    message.last_error = f"{type(exc).__name__}: {exc}"[:500]
+    if message.attempts >= int(current_app.config["MAIL_MAX_ATTEMPTS"]):
+        message.status = OutboxStatus.FAILED
+        log.warning("giving up on outbox message %s: %s", message.id, message.last_error)
+    else:
+        message.status = OutboxStatus.QUEUED
+        # Exponential back-off: 1, 2, 4, 8 … minutes.
+        message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))

@@ -1,0 +1,54 @@
+"""What every template can use."""
+
+from __future__ import annotations
+
+from flask import Flask, get_flashed_messages, request, url_for
+from flask_login import current_user
+
+from cocreate.core import i18n
+from cocreate.core.permissions import Permission, has_permission
+
+
+def switch_language_url(code: str) -> str:
+    """The current page in another language (falls back to the home page)."""
+    endpoint = request.endpoint
+    args = dict(request.view_args or {})
+    if endpoint and request.url_rule and "lang_code" in request.url_rule.arguments:
+        try:
+            return url_for(endpoint, **args, lang_code=code, **request.args.to_dict())
+        except Exception:  # noqa: BLE001 - a page that cannot be rebuilt falls back to home
+            pass
+    return url_for("core.home", lang_code=code)
+
+
+def lang_attrs(value: i18n.Localized) -> str:
+    """``lang``/``dir`` attributes for content shown in another language than the page."""
+    from markupsafe import Markup, escape
+
+    if value and value.lang != i18n.current_language():
+        return Markup(f' lang="{escape(value.lang)}" dir="{value.dir}"')
+    return Markup("")
+
+
+def can(permission: str, municipality=None) -> bool:
+    return has_permission(current_user, Permission(permission), municipality)
+
+
+def register(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        localize=i18n.localize,
+        language_name=i18n.language_name,
+        text_direction=i18n.text_direction,
+        current_language=i18n.current_language,
+        ui_languages=i18n.ui_languages,
+        switch_language_url=switch_language_url,
+        lang_attrs=lang_attrs,
+        can=can,
+        get_flashed_messages=get_flashed_messages,
+    )
+    app.jinja_env.filters.update(
+        local_datetime=i18n.local_datetime,
+        local_date=i18n.local_date,
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
