@@ -70,9 +70,10 @@ def _register_url_machinery(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from cocreate import accounts, core, labs, municipalities
+    from cocreate import accounts, labs, municipalities
+    from cocreate.core import views as core_views
 
-    for module in (core, accounts, municipalities, labs):
+    for module in (core_views, accounts, municipalities, labs):
         app.register_blueprint(module.bp)
 
 

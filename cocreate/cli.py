@@ -113,6 +113,28 @@ def translate_update() -> None:
     _pybabel("extract", "-F", "babel.cfg", "-k", "_l", "--no-location", "--sort-output",
              "-o", "translations/messages.pot", ".")
     _pybabel("update", "-i", "translations/messages.pot", "-d", "translations", "--no-fuzzy-matching")
+    _fill_source_catalog()
+
+
+def _fill_source_catalog(language: str = "en") -> None:
+    """English is the source language: its catalog repeats each msgid, so it is always
+    complete and a missing entry elsewhere can never hide behind it."""
+    from babel.messages.pofile import read_po, write_po
+
+    path = PROJECT_ROOT / "translations" / language / "LC_MESSAGES" / "messages.po"
+    with path.open("rb") as handle:
+        catalog = read_po(handle)
+    for message in catalog:
+        if not message.id:
+            continue
+        message.flags.discard("fuzzy")
+        if isinstance(message.id, tuple | list):
+            forms = catalog.num_plurals
+            message.string = tuple([message.id[0]] + [message.id[1]] * (forms - 1))
+        else:
+            message.string = message.id
+    with path.open("wb") as handle:
+        write_po(handle, catalog, omit_header=False, sort_output=True, include_lineno=False)
 
 
 @translate.command("compile")

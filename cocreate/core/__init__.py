@@ -1,7 +1,3 @@
-"""Core: pages that belong to no domain (home, language choice, health, errors)."""
-
-from flask import Blueprint
-
-bp = Blueprint("core", __name__, template_folder="templates")
-
-from cocreate.core import views  # noqa: E402,F401
+"""Core: base model and mixins, i18n, permissions, audit, mail outbox, and the pages
+that belong to no domain (home, health, errors). Its blueprint lives in
+``core.views`` because everything else imports ``core`` first."""

@@ -174,5 +174,8 @@ def local_date(value, fmt: str = "medium") -> str:
 
 
 def _babel_locale() -> str:
-    code = current_language()
-    return code if _locale(code) else "en"
+    """The locale Flask-Babel is using now (respects ``force_locale`` in e-mails)."""
+    from flask_babel import get_locale
+
+    locale = get_locale()
+    return str(locale) if locale else "en"

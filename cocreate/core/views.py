@@ -1,14 +1,15 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import jsonify, redirect, render_template, url_for
+from flask import Blueprint, jsonify, redirect, render_template, url_for
 
-from cocreate.core import bp
 from cocreate.core.i18n import negotiate_language
 from cocreate.core.models import OutboxMessage
 from cocreate.core.permissions import Permission, public, requires
 from cocreate.extensions import db
 from cocreate.municipalities.queries import all_municipalities
+
+bp = Blueprint("core", __name__, template_folder="templates")
 
 
 @bp.route("/")

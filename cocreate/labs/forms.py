@@ -74,5 +74,4 @@ def phase_form(lab, **kwargs):
 
 
 class StatusForm(BaseForm):
-    target = SelectField(choices=[("published", "published"), ("closed", "closed"),
-                                  ("archived", "archived"), ("draft", "draft")])
+    target = SelectField(choices=["published", "closed", "archived", "draft"])

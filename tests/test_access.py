@@ -1,0 +1,162 @@
+"""Who may open what: every route × role × municipality, declared in one table.
+
+A route missing from :data:`ALLOWED` fails the build, so a new route cannot
+ship without a decision about who may use it.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from cocreate.core.permissions import Permission
+
+ANON, PARTICIPANT, MODERATOR, OFFICIAL, RESEARCHER, ADMIN, SITE = (
+    "anonymous", "participant", "moderator", "official", "researcher", "admin", "site_admin")
+ROLES = [ANON, PARTICIPANT, MODERATOR, OFFICIAL, RESEARCHER, ADMIN, SITE]
+EVERYONE = set(ROLES)
+SIGNED_IN = EVERYONE - {ANON}
+STAFF = {MODERATOR, OFFICIAL, RESEARCHER, ADMIN, SITE}
+LAB_MANAGERS = {OFFICIAL, ADMIN, SITE}
+
+# endpoint: (method, url template, roles allowed in their own municipality, scoped?)
+# A scoped route is about one municipality: for "other" the person holds their
+# role in another town, so only the site admin gets through.
+ALLOWED = {
+    "core.root": ("GET", "/", EVERYONE, False),
+    "core.home": ("GET", "/en/", EVERYONE, False),
+    "core.health": ("GET", "/healthz", EVERYONE, False),
+    "core.admin_outbox": ("GET", "/en/admin/outbox", {SITE}, False),
+    "accounts.login": ("GET", "/en/login", EVERYONE, False),
+    "accounts.logout": ("POST", "/en/logout", SIGNED_IN, False),
+    "accounts.register": ("GET", "/en/register", EVERYONE, False),
+    "accounts.forgot_password": ("GET", "/en/password/forgot", EVERYONE, False),
+    "accounts.reset_password": ("GET", "/en/password/reset/not-a-token", EVERYONE, False),
+    "accounts.profile": ("GET", "/en/profile", SIGNED_IN, False),
+    "accounts.accept_invitation": ("GET", "/en/invitations/not-a-token", EVERYONE, False),
+    "accounts.manage_members": ("GET", "/en/m/{town}/manage/members", {ADMIN, SITE}, True),
+    "accounts.manage_change_role": (
+        "POST", "/en/m/{town}/manage/members/{membership}/role", {ADMIN, SITE}, True),
+    "accounts.manage_remove_member": (
+        "POST", "/en/m/{town}/manage/members/{membership}/remove", {ADMIN, SITE}, True),
+    "accounts.manage_revoke_invitation": (
+        "POST", "/en/m/{town}/manage/invitations/{invitation}/revoke", {ADMIN, SITE}, True),
+    "municipalities.display_municipality": ("GET", "/en/m/{town}/", EVERYONE, True),
+    "municipalities.manage_home": ("GET", "/en/m/{town}/manage/", STAFF, True),
+    "municipalities.manage_settings": ("GET", "/en/m/{town}/manage/settings", {ADMIN, SITE}, True),
+    "municipalities.manage_outbox": ("GET", "/en/m/{town}/manage/outbox", {ADMIN, SITE}, True),
+    "municipalities.admin_municipalities": ("GET", "/en/admin/municipalities", {SITE}, False),
+    "labs.display_lab": ("GET", "/en/m/{town}/labs/{lab}/", EVERYONE, True),
+    "labs.manage_new_lab": ("GET", "/en/m/{town}/manage/labs/new", LAB_MANAGERS, True),
+    "labs.manage_lab": ("GET", "/en/m/{town}/manage/labs/{lab}", LAB_MANAGERS, True),
+    "labs.manage_lab_status": ("POST", "/en/m/{town}/manage/labs/{lab}/status", LAB_MANAGERS, True),
+    "labs.manage_add_phase": ("POST", "/en/m/{town}/manage/labs/{lab}/phases", LAB_MANAGERS, True),
+    "labs.manage_delete_phase": (
+        "POST", "/en/m/{town}/manage/labs/{lab}/phases/{phase}/delete", LAB_MANAGERS, True),
+}
+
+
+def test_every_route_declares_a_permission(app):
+    undeclared = [
+        rule.endpoint for rule in app.url_map.iter_rules()
+        if rule.endpoint != "static"
+        and not isinstance(getattr(app.view_functions[rule.endpoint], "__permission__", None),
+                           Permission)
+    ]
+    assert undeclared == []
+
+
+def test_every_route_is_in_the_access_table(app):
+    endpoints = {rule.endpoint for rule in app.url_map.iter_rules()} - {"static"}
+    assert endpoints - set(ALLOWED) == set(), "add the new route to ALLOWED"
+    assert set(ALLOWED) - endpoints == set(), "remove routes that no longer exist"
+
+
+@pytest.fixture
+def world(make_municipality, make_user, make_lab):
+    """Two towns with the same kinds of objects; people hold roles in the first."""
+    from cocreate.accounts.models import Invitation, Membership
+    from cocreate.core.base import utcnow
+    from cocreate.extensions import db
+    from cocreate.labs.models import Phase
+
+    towns = {}
+    for key in ("own", "other"):
+        town = make_municipality()
+        lab = make_lab(town)
+        phase = Phase(lab=lab, title={"nl": "Fase"}, starts_on=utcnow().date(),
+                      ends_on=utcnow().date())
+        db.session.add(phase)
+        extra_admin = make_user(roles=[(town, "admin")])
+        invitation = Invitation(municipality_id=town.id, email="x@example.org", role="official",
+                                language="en", token_hash=f"h-{town.slug}",
+                                expires_at=utcnow().replace(year=utcnow().year + 1))
+        db.session.add(invitation)
+        db.session.flush()
+        membership = db.session.query(Membership).filter_by(user_id=extra_admin.id).one()
+        towns[key] = dict(town=town.slug, lab=lab.slug, phase=phase.id,
+                          membership=membership.id, invitation=invitation.id, obj=town)
+    return towns
+
+
+def _person(role, town, make_user):
+    if role == ANON:
+        return None
+    if role == SITE:
+        return make_user(site_admin=True)
+    return make_user(roles=[(town, role)])
+
+
+def _outcome(response) -> str:
+    if response.status_code == 302 and "/login" in response.headers.get("Location", ""):
+        return "login"
+    if response.status_code in (403, 404):
+        return str(response.status_code)
+    assert response.status_code < 500, response.text
+    return "ok"
+
+
+CASES = [(endpoint, scope) for endpoint, spec in sorted(ALLOWED.items())
+         for scope in (("own", "other") if spec[3] else ("own",))]
+
+
+@pytest.mark.parametrize("endpoint,scope", CASES)
+@pytest.mark.parametrize("role", ROLES)
+def test_access_matrix(client, world, make_user, endpoint, role, scope):
+    method, template, allowed, scoped = ALLOWED[endpoint]
+    person = _person(role, world["own"]["obj"], make_user)
+    if person is not None:
+        client.login_as(person)
+    url = template.format(**world[scope])
+    if method == "GET":
+        response = client.get(url)
+    else:
+        response = client.post_form(url, {})
+    permitted = role in allowed and (scope == "own" or not scoped or role == SITE or
+                                     allowed == EVERYONE)
+    expected = "ok" if permitted else ("login" if role == ANON else "403")
+    assert _outcome(response) == expected, (endpoint, role, scope, response.status_code)
+
+
+@pytest.mark.parametrize("endpoint", sorted(e for e, v in ALLOWED.items()
+                                            if v[3] and "{" in v[1].replace("{town}", "")))
+def test_objects_of_another_municipality_are_404(client, world, make_user, endpoint):
+    """The right role in your own town does not reach another town's objects."""
+    method, template, allowed, _ = ALLOWED[endpoint]
+    role = ADMIN if ADMIN in allowed else OFFICIAL
+    client.login_as(_person(role, world["own"]["obj"], make_user))
+    mixed = {**world["other"], "town": world["own"]["town"]}
+    url = template.format(**mixed)
+    response = client.get(url) if method == "GET" else client.post_form(url, {})
+    assert response.status_code == 404, (endpoint, response.status_code)
+
+
+def test_draft_lab_is_hidden_from_the_public(client, make_municipality, make_lab, make_user):
+    town = make_municipality()
+    draft = make_lab(town, status="draft")
+    url = f"/en/m/{town.slug}/labs/{draft.slug}/"
+    assert client.get(url).status_code == 404
+    client.login_as(make_user(roles=[(town, "participant")]))
+    assert client.get(url).status_code == 404
+    client.login_as(make_user(roles=[(town, "official")]))
+    response = client.get(url)
+    assert response.status_code == 200 and "Preview" in response.text
