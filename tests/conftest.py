@@ -139,7 +139,10 @@ class Client(FlaskClient):
         data = dict(data or {})
         if "csrf_token" not in data:
             data["csrf_token"] = self._csrf or self.csrf_token()
-        return self.post(url, data=data, **kwargs)
+        response = self.post(url, data=data, **kwargs)
+        if url.endswith("/logout"):
+            self._csrf = None  # signing out clears the session and its token
+        return response
 
     def login_as(self, user):
         """Sign ``user`` in without the password round trip (a real server-side session)."""
@@ -168,7 +171,7 @@ def client(app):
 
 
 @pytest.fixture
-def make_municipality():
+def make_municipality(app):
     from cocreate.municipalities.models import Municipality
 
     def make(slug=None, **kwargs):
@@ -185,7 +188,7 @@ def make_municipality():
 
 
 @pytest.fixture
-def make_user():
+def make_user(app):
     from cocreate.accounts.models import Membership, User
 
     def make(email=None, *, roles=(), password=DEFAULT_PASSWORD, language="en",
@@ -206,7 +209,7 @@ def make_user():
 
 
 @pytest.fixture
-def make_lab():
+def make_lab(app):
     from cocreate.labs.models import Lab
 
     def make(municipality, slug=None, status="published", **kwargs):

@@ -14,7 +14,7 @@ from zoneinfo import ZoneInfo
 
 from babel import Locale, UnknownLocaleError
 from babel.dates import format_date, format_datetime
-from flask import current_app, g, request, session
+from flask import current_app, g, has_request_context, request, session
 from flask_login import current_user
 from werkzeug.routing import BaseConverter, ValidationError
 
@@ -65,6 +65,8 @@ def current_language() -> str:
 def negotiate_language() -> str:
     """Pick a UI language: the saved choice, then the browser's, then the default."""
     available = ui_languages()
+    if not has_request_context():
+        return current_app.config["BABEL_DEFAULT_LOCALE"]
     if current_user and current_user.is_authenticated:
         preferred = getattr(current_user, "preferred_language", None)
         if preferred in available:

@@ -37,7 +37,8 @@ def queue_mail(to: str, language: str, subject, template: str, *, municipality=N
         previous = getattr(g, "lang", None)
         g.lang = language  # url_for() in the template builds links in this language
         try:
-            body = render_template(template, base_url=current_app.config["BASE_URL"], **context)
+            body = render_template(template, base_url=current_app.config["BASE_URL"],
+                                   municipality=municipality, **context)
             subject_text = str(subject)
         finally:
             g.lang = previous
@@ -65,8 +66,8 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["From"] = formataddr((name, addr))
     email["To"] = message.to_address
     email["Message-ID"] = make_msgid(domain=addr.rpartition("@")[2] or None)
-    email["Content-Language"] = message.language
     email.set_content(message.body_text)
+    email["Content-Language"] = message.language  # after set_content, which resets Content-*
     return email
 
 
