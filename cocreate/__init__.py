@@ -64,6 +64,7 @@ def _register_url_machinery(app: Flask) -> None:
 
     app.url_map.converters["lang"] = i18n.make_language_converter(app.config["LANGUAGES"])
     app.url_map.converters["slug"] = http.SlugConverter
+    app.url_map.converters["int"] = http.IdConverter
     app.url_value_preprocessor(i18n.pull_language)
     app.url_defaults(i18n.add_language)
     app.after_request(http.security_headers)

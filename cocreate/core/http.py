@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import urlsplit
 
-from werkzeug.routing import BaseConverter
+from werkzeug.routing import BaseConverter, IntegerConverter
 
 CSP = "; ".join([
     "default-src 'self'",
@@ -47,3 +47,11 @@ class SlugConverter(BaseConverter):
     """Lower-case letters, digits and inner hyphens: anything else is a 404."""
 
     regex = r"[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?"
+
+
+class IdConverter(IntegerConverter):
+    """Integer ids that fit the database's INTEGER: a huge number is a 404, not a 500."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
