@@ -15,7 +15,7 @@ from flask_wtf import FlaskForm
 from wtforms import PasswordField, StringField, TextAreaField
 from wtforms.validators import Length, Optional
 
-from cocreate.core.i18n import completeness, language_name
+from cocreate.core.i18n import completeness
 
 CONTROL_SINGLE_LINE = re.compile(r"[\x00-\x1f\x7f\u2028\u2029]")
 CONTROL_MULTI_LINE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -62,7 +62,6 @@ def locale_map_form(base: type[BaseForm], languages: list[str], specs: dict[str,
                 label=spec.label,
                 validators=[Optional(), Length(max=spec.max_length)],
                 render_kw={"lang": code, "dir": "auto"},
-                description=language_name(code),
             )
     return type(base.__name__, (base,), attrs)
 
