@@ -78,3 +78,33 @@ def test_403_page(client, make_user, make_municipality):
 
 def test_health(client):
     assert client.get("/healthz").json == {"status": "ok"}
+
+
+def test_sqlite_runs_with_wal_full_sync_and_foreign_keys(tmp_path):
+    from cocreate import create_app
+    from cocreate.extensions import db
+    from tests.conftest import BASE_CONFIG
+
+    sqlite_app = create_app({**BASE_CONFIG,
+                             "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite"})
+    with sqlite_app.app_context(), db.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA synchronous").scalar() == 2  # FULL
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_unexpected_error_is_a_translated_500_page(app, client):
+    original = app.view_functions["core.home"]
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    broken.__permission__ = original.__permission__
+    app.view_functions["core.home"] = broken
+    try:
+        response = client.get("/fr/")
+    finally:
+        app.view_functions["core.home"] = original
+    assert response.status_code == 500
+    assert "boom" not in response.text and 'lang="fr"' in response.text
+    assert "Nothing you did caused this" not in response.text  # shown in French
