@@ -37,6 +37,7 @@ def create_app(config: dict | None = None) -> Flask:
 def _configure_logging(app: Flask) -> None:
     if not app.debug and not app.testing:
         logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        logging.getLogger("alembic.runtime.plugins").setLevel(logging.WARNING)
 
 
 def _init_extensions(app: Flask) -> None:
@@ -47,7 +48,8 @@ def _init_extensions(app: Flask) -> None:
     db.init_app(app)
     database.configure_engines(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True,
-                     compare_type=True, include_object=database.include_object)
+                     compare_type=True, include_object=database.include_object,
+                     render_item=database.render_item)
     babel.init_app(app, locale_selector=i18n.locale_selector)
     csrf.init_app(app)
     limiter.init_app(app)
@@ -71,10 +73,10 @@ def _register_url_machinery(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from cocreate import accounts, labs, municipalities
+    from cocreate import accounts, labs, municipalities, surveys
     from cocreate.core import views as core_views
 
-    for module in (core_views, accounts, municipalities, labs):
+    for module in (core_views, accounts, municipalities, labs, surveys):
         app.register_blueprint(module.bp)
 
 

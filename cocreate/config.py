@@ -57,6 +57,11 @@ class Defaults:
     RATELIMIT_PASSWORD_RESET = "5 per minute; 20 per hour"
     RATELIMIT_REGISTER = "10 per minute; 50 per hour"
 
+    # Surveys -------------------------------------------------------------
+    #: Unsubmitted answers are deleted after this many days without change.
+    SURVEY_DRAFT_DAYS = 30
+    RATELIMIT_SURVEY_SUBMIT = "30 per minute; 500 per hour"
+
     # Scheduler -----------------------------------------------------------
     SCHEDULER_OUTBOX_SECONDS = 30
 

@@ -8,10 +8,11 @@ from __future__ import annotations
 
 def run_demo() -> dict[str, int]:
     from cocreate.extensions import db
-    from seeds import accounts, labs, municipalities
+    from seeds import accounts, labs, municipalities, surveys
 
     towns = municipalities.seed()
     people = accounts.seed(towns)
     lab_count = labs.seed(towns)
+    surveys.seed(towns)
     db.session.commit()
     return {"municipalities": len(towns), "people": len(people), "labs": lab_count}

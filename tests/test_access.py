@@ -9,6 +9,7 @@ from __future__ import annotations
 import pytest
 
 from cocreate.core.permissions import Permission
+from tests.surveys.conftest import make_survey  # noqa: F401  (fixture)
 
 ANON, PARTICIPANT, MODERATOR, OFFICIAL, RESEARCHER, ADMIN, SITE = (
     "anonymous", "participant", "moderator", "official", "researcher", "admin", "site_admin")
@@ -17,6 +18,9 @@ EVERYONE = set(ROLES)
 SIGNED_IN = EVERYONE - {ANON}
 STAFF = {MODERATOR, OFFICIAL, RESEARCHER, ADMIN, SITE}
 LAB_MANAGERS = {OFFICIAL, ADMIN, SITE}
+AUTHORS = {OFFICIAL, RESEARCHER, ADMIN, SITE}
+SURVEY = "/en/m/{town}/labs/{lab}/surveys/{survey}"
+MANAGE_SURVEY = "/en/m/{town}/manage/labs/{lab}/surveys/{survey}"
 
 # endpoint: (method, url template, roles allowed in their own municipality, scoped?)
 # A scoped route is about one municipality: for "other" the person holds their
@@ -52,6 +56,31 @@ ALLOWED = {
     "labs.manage_add_phase": ("POST", "/en/m/{town}/manage/labs/{lab}/phases", LAB_MANAGERS, True),
     "labs.manage_delete_phase": (
         "POST", "/en/m/{town}/manage/labs/{lab}/phases/{phase}/delete", LAB_MANAGERS, True),
+    "surveys.display_survey": ("GET", SURVEY + "/", EVERYONE, True),
+    "surveys.answer_page": ("GET", SURVEY + "/page/0", EVERYONE, True),
+    "surveys.review": ("GET", SURVEY + "/review", EVERYONE, True),
+    "surveys.submit": ("POST", SURVEY + "/submit", EVERYONE, True),
+    "surveys.thanks": ("GET", SURVEY + "/thanks", EVERYONE, True),
+    "surveys.resume": ("GET", SURVEY + "/resume", EVERYONE, True),
+    "surveys.resume_link": ("GET", SURVEY + "/resume/{code}", EVERYONE, True),
+    "surveys.later": ("GET", SURVEY + "/later", EVERYONE, True),
+    "surveys.paper": ("GET", SURVEY + "/print", EVERYONE, True),
+    "surveys.poster": ("GET", SURVEY + "/poster", EVERYONE, True),
+    "surveys.manage_new_survey": ("GET", "/en/m/{town}/manage/labs/{lab}/surveys/new", AUTHORS, True),
+    "surveys.manage_from_template": (
+        "POST", "/en/m/{town}/manage/labs/{lab}/surveys/from-template", AUTHORS, True),
+    "surveys.manage_survey": ("GET", MANAGE_SURVEY, AUTHORS, True),
+    "surveys.manage_survey_status": ("POST", MANAGE_SURVEY + "/status", AUTHORS, True),
+    "surveys.manage_add_section": ("POST", MANAGE_SURVEY + "/sections", AUTHORS, True),
+    "surveys.manage_edit_section": ("GET", MANAGE_SURVEY + "/sections/{section}", AUTHORS, True),
+    "surveys.manage_new_question": ("GET", MANAGE_SURVEY + "/questions/new", AUTHORS, True),
+    "surveys.manage_edit_question": (
+        "GET", MANAGE_SURVEY + "/questions/{question}", AUTHORS, True),
+    "surveys.manage_question_action": (
+        "POST", MANAGE_SURVEY + "/questions/{question}/hide", AUTHORS, True),
+    "surveys.manage_add_block": ("POST", MANAGE_SURVEY + "/blocks", AUTHORS, True),
+    "surveys.manage_save_template": ("POST", MANAGE_SURVEY + "/template", AUTHORS, True),
+    "surveys.manage_preview": ("GET", MANAGE_SURVEY + "/preview", AUTHORS, True),
 }
 
 
@@ -72,12 +101,13 @@ def test_every_route_is_in_the_access_table(app):
 
 
 @pytest.fixture
-def world(make_municipality, make_user, make_lab):
+def world(app, make_municipality, make_user, make_lab, make_survey):
     """Two towns with the same kinds of objects; people hold roles in the first."""
     from cocreate.accounts.models import Invitation, Membership
     from cocreate.core.base import utcnow
     from cocreate.extensions import db
     from cocreate.labs.models import Phase
+    from cocreate.surveys.service import start_draft
 
     towns = {}
     for key in ("own", "other"):
@@ -93,8 +123,13 @@ def world(make_municipality, make_user, make_lab):
         db.session.add(invitation)
         db.session.flush()
         membership = db.session.query(Membership).filter_by(user_id=extra_admin.id).one()
+        survey = make_survey(town, lab=lab)
+        with app.test_request_context():
+            _draft, code = start_draft(survey, language="en", consent={"participation": True})
         towns[key] = dict(town=town.slug, lab=lab.slug, phase=phase.id,
-                          membership=membership.id, invitation=invitation.id, obj=town)
+                          membership=membership.id, invitation=invitation.id, obj=town,
+                          survey=survey.slug, section=survey.sections[0].id,
+                          question=survey.questions[0].id, code=code)
     return towns
 
 
@@ -115,6 +150,9 @@ def _outcome(response) -> str:
     return "ok"
 
 
+#: Sent with every POST: enough to pass loading, never enough to change much.
+POST_DATA = {"block": "about-you", "target": "nonsense"}
+
 CASES = [(endpoint, scope) for endpoint, spec in sorted(ALLOWED.items())
          for scope in (("own", "other") if spec[3] else ("own",))]
 
@@ -130,7 +168,7 @@ def test_access_matrix(client, world, make_user, endpoint, role, scope):
     if method == "GET":
         response = client.get(url)
     else:
-        response = client.post_form(url, {})
+        response = client.post_form(url, POST_DATA)
     permitted = role in allowed and (scope == "own" or not scoped or role == SITE or
                                      allowed == EVERYONE)
     expected = "ok" if permitted else ("login" if role == ANON else "403")
@@ -146,7 +184,7 @@ def test_objects_of_another_municipality_are_404(client, world, make_user, endpo
     client.login_as(_person(role, world["own"]["obj"], make_user))
     mixed = {**world["other"], "town": world["own"]["town"]}
     url = template.format(**mixed)
-    response = client.get(url) if method == "GET" else client.post_form(url, {})
+    response = client.get(url) if method == "GET" else client.post_form(url, POST_DATA)
     assert response.status_code == 404, (endpoint, response.status_code)
 
 

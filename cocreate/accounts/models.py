@@ -144,3 +144,32 @@ class Invitation(db.Model):
 
     def is_usable(self, now: datetime) -> bool:
         return self.accepted_at is None and self.revoked_at is None and self.expires_at > now
+
+
+class ConsentRecord(db.Model):
+    """The consent ledger: what was agreed, in which text version and language, when.
+
+    Identified consent names the person (``user_id``) and can be withdrawn;
+    consent given with an anonymous response is tied only to that response and
+    carries the day, not the time.
+    """
+
+    __tablename__ = "consent_record"
+    __table_args__ = (
+        sa.CheckConstraint("scope IN ('research', 'quotes', 'audio', 'participation')",
+                           name="scope_known"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int | None] = mapped_column(sa.ForeignKey("user.id", ondelete="CASCADE"),
+                                                index=True)
+    response_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("survey_response.id", ondelete="CASCADE"), index=True)
+    #: What the consent is about, e.g. ``survey:12``.
+    context: Mapped[str] = mapped_column(sa.String(64), index=True)
+    scope: Mapped[str] = mapped_column(sa.String(16))
+    granted: Mapped[bool]
+    text_version: Mapped[int]
+    language: Mapped[str] = mapped_column(sa.String(16))
+    recorded_at: Mapped[datetime] = mapped_column(default=utcnow)
+    withdrawn_at: Mapped[datetime | None]

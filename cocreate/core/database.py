@@ -37,3 +37,13 @@ def include_object(obj, name, type_, reflected, compare_to):
     from cocreate.scheduler import JOBSTORE_TABLE
 
     return not (type_ == "table" and name == JOBSTORE_TABLE)
+
+
+def render_item(type_, obj, autogen_context):
+    """Alembic: write our column types as plain SQLAlchemy types in migrations, so a
+    migration never imports application code."""
+    from cocreate.core.base import UTCDateTime
+
+    if type_ == "type" and isinstance(obj, UTCDateTime):
+        return "sa.DateTime(timezone=True)"
+    return False

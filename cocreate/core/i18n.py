@@ -175,6 +175,14 @@ def local_date(value, fmt: str = "medium") -> str:
     return format_date(value, fmt, locale=_babel_locale())
 
 
+def format_number(value) -> str:
+    from babel.numbers import format_decimal
+
+    if value is None or value == "":
+        return ""
+    return format_decimal(value, locale=_babel_locale())
+
+
 def _babel_locale() -> str:
     """The locale Flask-Babel is using now (respects ``force_locale`` in e-mails)."""
     from flask_babel import get_locale

@@ -32,6 +32,8 @@ class Permission(enum.StrEnum):
     SIGNED_IN = "signed_in"
     VIEW_STAFF_AREA = "view_staff_area"
     MANAGE_LABS = "manage_labs"
+    AUTHOR_SURVEYS = "author_surveys"
+    ENTER_ASSISTED = "enter_assisted"
     MODERATE = "moderate"
     RESEARCH = "research"
     MANAGE_MEMBERS = "manage_members"
@@ -42,11 +44,15 @@ class Permission(enum.StrEnum):
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PARTICIPANT: frozenset(),
-    Role.MODERATOR: frozenset({Permission.VIEW_STAFF_AREA, Permission.MODERATE}),
-    Role.OFFICIAL: frozenset({Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS}),
-    Role.RESEARCHER: frozenset({Permission.VIEW_STAFF_AREA, Permission.RESEARCH}),
+    Role.MODERATOR: frozenset({Permission.VIEW_STAFF_AREA, Permission.MODERATE,
+                               Permission.ENTER_ASSISTED}),
+    Role.OFFICIAL: frozenset({Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS,
+                              Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED}),
+    Role.RESEARCHER: frozenset({Permission.VIEW_STAFF_AREA, Permission.RESEARCH,
+                                Permission.AUTHOR_SURVEYS}),
     Role.ADMIN: frozenset({
         Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS, Permission.MODERATE,
+        Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED,
         Permission.MANAGE_MEMBERS, Permission.MANAGE_MUNICIPALITY, Permission.READ_OUTBOX,
     }),
 }

@@ -49,6 +49,8 @@ def register(app: Flask) -> None:
     app.jinja_env.filters.update(
         local_datetime=i18n.local_datetime,
         local_date=i18n.local_date,
+        format_number=i18n.format_number,
+        language_label=lambda code: i18n.language_name(code, i18n.current_language()),
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -7,7 +7,7 @@ from flask_login import current_user
 from cocreate.core.forms import ConfirmForm
 from cocreate.core.permissions import Permission, public, requires
 from cocreate.extensions import db
-from cocreate.labs import bp, service
+from cocreate.labs import bp, sections, service
 from cocreate.labs.forms import StatusForm, lab_form, phase_form
 from cocreate.labs.models import Phase
 from cocreate.labs.permissions import can_view_lab
@@ -22,7 +22,8 @@ def display_lab(municipality_slug, lab_slug):
     lab = get_lab_or_404(municipality, lab_slug)
     if not can_view_lab(current_user, lab):
         abort(404)
-    return render_template("labs/display.html", municipality=municipality, lab=lab)
+    return render_template("labs/display.html", municipality=municipality, lab=lab,
+                           sections=sections.render_data(lab, current_user, manage=False))
 
 
 @bp.route("/m/<slug:municipality_slug>/manage/labs/new", methods=["GET", "POST"])
@@ -74,7 +75,8 @@ def manage_lab(municipality, lab_slug):
             return redirect(url_for("labs.manage_lab", municipality_slug=municipality.slug,
                                     lab_slug=lab.slug))
     return render_template("labs/edit.html", municipality=municipality, lab=lab, form=form,
-                           phase_form=phase_form(lab, formdata=None), status_form=StatusForm())
+                           phase_form=phase_form(lab, formdata=None), status_form=StatusForm(),
+                           sections=sections.render_data(lab, current_user, manage=True))
 
 
 @bp.route("/m/<slug:municipality_slug>/manage/labs/<slug:lab_slug>/status", methods=["POST"])
@@ -115,7 +117,8 @@ def manage_add_phase(municipality, lab_slug):
     edit.fill_locale_map("title", lab.title)
     edit.fill_locale_map("description", lab.description)
     return render_template("labs/edit.html", municipality=municipality, lab=lab, form=edit,
-                           phase_form=form, status_form=StatusForm()), 400
+                           phase_form=form, status_form=StatusForm(),
+                           sections=sections.render_data(lab, current_user, manage=True)), 400
 
 
 @bp.route("/m/<slug:municipality_slug>/manage/labs/<slug:lab_slug>/phases/<int:phase_id>/delete",

@@ -1,0 +1,287 @@
+"""The demo survey "Samen leven in Ninove" with ~300 generated submitted responses."""
+
+from __future__ import annotations
+
+import hashlib
+import random
+from datetime import UTC, datetime, timedelta
+
+import sqlalchemy as sa
+
+from cocreate.accounts.models import ConsentRecord
+from cocreate.core.base import utcnow
+from cocreate.extensions import db
+from cocreate.labs.models import Lab
+from cocreate.surveys import answers as rules
+from cocreate.surveys.authoring import add_sections_from
+from cocreate.surveys.library import ABOUT_YOU, PREFER_NOT
+from cocreate.surveys.models import Answer, Response, Survey, SurveyStatus
+
+
+def t(nl, fr, en, ar):
+    return {"nl": nl, "fr": fr, "en": en, "ar": ar}
+
+
+def options(code, labels, *, pnts=False, other=None):
+    result = [{"code": f"{code}_{i}", "kind": "choice", "label": label}
+              for i, label in enumerate(labels, start=1)]
+    if other:
+        result.append({"code": f"{code}_other", "kind": "other", "label": other})
+    if pnts:
+        result.append({"code": f"{code}_pnts", "kind": "prefer_not", "label": PREFER_NOT})
+    return result
+
+
+def q(code, type_, text, *, opts=(), required=False, settings=None, condition=None, help=None):
+    return {"code": code, "type": type_, "text": text, "help": help or {}, "required": required,
+            "settings": settings or {}, "condition": condition, "dimension": None,
+            "options": list(opts)}
+
+
+OTHER = t("Iets anders, namelijk", "Autre, à savoir", "Something else, namely", "شيء آخر، وهو")
+AGREE = {"low_label": t("Helemaal niet akkoord", "Pas du tout d'accord", "Strongly disagree",
+                        "لا أوافق إطلاقًا"),
+         "high_label": t("Helemaal akkoord", "Tout à fait d'accord", "Strongly agree",
+                         "أوافق تمامًا")}
+
+SECTIONS = [
+    {"title": t("Wonen in Ninove", "Vivre à Ninove", "Living in Ninove", "العيش في نينوف"),
+     "condition": None, "questions": [
+        q("Q1", "single", t("Hoe voel je je in Ninove?", "Comment vous sentez-vous à Ninove ?",
+                            "How do you feel in Ninove?", "كيف تشعر في نينوف؟"), required=True,
+          opts=options("Q1", [t("Heel goed", "Très bien", "Very good", "جيد جدًا"),
+                              t("Goed", "Bien", "Good", "جيد"),
+                              t("Niet goed, niet slecht", "Ni bien ni mal", "Neither good nor bad",
+                                "لا جيد ولا سيئ"),
+                              t("Slecht", "Mal", "Bad", "سيئ"),
+                              t("Heel slecht", "Très mal", "Very bad", "سيئ جدًا")], pnts=True)),
+        q("Q2", "likert", t("Ik voel me welkom in mijn buurt.", "Je me sens bienvenu(e) dans mon quartier.",
+                            "I feel welcome in my neighbourhood.", "أشعر بالترحيب في حيّي."),
+          settings={"points": 5, **AGREE}),
+        q("Q3", "scale", t("Zou je Ninove aanraden aan een vriend die hier komt wonen?",
+                           "Recommanderiez-vous Ninove à un ami qui vient s'installer ici ?",
+                           "Would you recommend Ninove to a friend who comes to live here?",
+                           "هل تنصح صديقًا سيأتي للعيش هنا بمدينة نينوف؟"),
+          settings={"low_label": t("Zeker niet", "Certainement pas", "Certainly not", "بالتأكيد لا"),
+                    "high_label": t("Zeker wel", "Certainement", "Certainly", "بالتأكيد نعم")}),
+        q("Q4", "multiple", t("Waar ontmoet je andere inwoners?", "Où rencontrez-vous d'autres habitants ?",
+                              "Where do you meet other residents?", "أين تلتقي بالسكان الآخرين؟"),
+          help=t("Kies er maximaal drie.", "Choisissez-en trois au maximum.", "Choose up to three.",
+                 "اختر ثلاثة على الأكثر."),
+          settings={"max_choices": 3},
+          opts=options("Q4", [t("Op het werk", "Au travail", "At work", "في العمل"),
+                              t("Op school van de kinderen", "À l'école des enfants",
+                                "At the children's school", "في مدرسة الأطفال"),
+                              t("In een sportclub", "Dans un club de sport", "In a sports club",
+                                "في نادٍ رياضي"),
+                              t("In mijn geloofsgemeenschap", "Dans ma communauté religieuse",
+                                "In my religious community", "في جماعتي الدينية"),
+                              t("Op de markt of in winkels", "Au marché ou dans les magasins",
+                                "At the market or in shops", "في السوق أو المحلات"),
+                              t("Bij de buren", "Chez les voisins", "With neighbours", "عند الجيران"),
+                              t("In het ontmoetingscentrum", "Au centre communautaire",
+                                "At the community centre", "في المركز المجتمعي")], other=OTHER)),
+     ]},
+    {"title": t("Diensten en informatie", "Services et information", "Services and information",
+                "الخدمات والمعلومات"), "condition": None, "questions": [
+        q("Q5", "matrix", t("Hoe makkelijk vind je informatie over …", "Est-il facile de trouver des informations sur …",
+                            "How easy is it to find information about …", "ما مدى سهولة العثور على معلومات عن …"),
+          settings={"points": 5, "low_label": t("Heel moeilijk", "Très difficile", "Very hard", "صعب جدًا"),
+                    "high_label": t("Heel makkelijk", "Très facile", "Very easy", "سهل جدًا")},
+          opts=[{"code": f"Q5_r{i}", "kind": "row", "label": label} for i, label in enumerate([
+              t("wonen", "le logement", "housing", "السكن"), t("werk", "le travail", "work", "العمل"),
+              t("lessen Nederlands", "les cours de néerlandais", "Dutch lessons", "دروس اللغة الهولندية"),
+              t("gezondheidszorg", "les soins de santé", "healthcare", "الرعاية الصحية"),
+              t("scholen", "les écoles", "schools", "المدارس")], start=1)]),
+        q("Q6", "single", t("Heb je lessen Nederlands gevolgd?", "Avez-vous suivi des cours de néerlandais ?",
+                            "Have you taken Dutch lessons?", "هل تابعت دروسًا في اللغة الهولندية؟"),
+          opts=options("Q6", [t("Ja, nu", "Oui, en ce moment", "Yes, now", "نعم، حاليًا"),
+                              t("Ja, vroeger", "Oui, dans le passé", "Yes, in the past", "نعم، في الماضي"),
+                              t("Nee, maar ik wil wel", "Non, mais je voudrais", "No, but I would like to",
+                                "لا، لكنني أرغب في ذلك"),
+                              t("Nee, dat is niet nodig", "Non, ce n'est pas nécessaire",
+                                "No, I don't need to", "لا، لست بحاجة إلى ذلك")])),
+        q("Q7", "multiple", t("Wat houdt je tegen?", "Qu'est-ce qui vous en empêche ?",
+                              "What stops you?", "ما الذي يمنعك؟"),
+          condition={"question": "Q6", "options": ["Q6_3"]},
+          opts=options("Q7", [t("Geen tijd", "Pas le temps", "No time", "لا وقت لدي"),
+                              t("Geen kinderopvang", "Pas de garde d'enfants", "No childcare",
+                                "لا توجد رعاية للأطفال"),
+                              t("Te duur", "Trop cher", "Too expensive", "مكلف جدًا"),
+                              t("Te ver", "Trop loin", "Too far", "بعيد جدًا"),
+                              t("Wachtlijst", "Liste d'attente", "Waiting list", "قائمة انتظار")],
+                          other=OTHER)),
+        q("Q8", "ranking", t("Wat moet de gemeente eerst aanpakken? Zet in volgorde.",
+                             "Que doit faire la commune en premier ? Classez.",
+                             "What should the municipality tackle first? Put in order.",
+                             "ما الذي يجب أن تعالجه البلدية أولًا؟ رتّب."),
+          opts=options("Q8", [t("Betaalbaar wonen", "Logement abordable", "Affordable housing", "سكن بأسعار معقولة"),
+                              t("Werk", "Emploi", "Jobs", "العمل"),
+                              t("Taal leren", "Apprendre la langue", "Learning the language", "تعلم اللغة"),
+                              t("Mensen ontmoeten", "Rencontrer des gens", "Meeting people", "التعرف على الناس"),
+                              t("Kinderopvang", "Garde d'enfants", "Childcare", "رعاية الأطفال")])),
+     ]},
+    {"title": t("Samenleven", "Vivre ensemble", "Living together", "العيش معًا"), "condition": None,
+     "questions": [
+        q("Q9", "likert", t("Nieuwkomers en mensen die hier al lang wonen, komen goed overeen.",
+                            "Les nouveaux arrivants et les habitants de longue date s'entendent bien.",
+                            "Newcomers and long-term residents get along well.",
+                            "القادمون الجدد والسكان القدامى يتفاهمون جيدًا."),
+          settings={"points": 7, **AGREE}, opts=[{"code": "Q9_pnts", "kind": "prefer_not", "label": PREFER_NOT}]),
+        q("Q10", "number", t("Met hoeveel mensen met een andere achtergrond praat je per week?",
+                             "Avec combien de personnes d'une autre origine parlez-vous par semaine ?",
+                             "How many people from another background do you talk to each week?",
+                             "مع كم شخصًا من خلفية مختلفة تتحدث كل أسبوع؟"),
+          settings={"min": 0, "max": 100, "integer": True}),
+        q("Q11", "date", t("Sinds wanneer woon je in Ninove? (mag ongeveer)",
+                           "Depuis quand habitez-vous à Ninove ? (approximativement)",
+                           "Since when have you lived in Ninove? (roughly is fine)",
+                           "منذ متى تعيش في نينوف؟ (تقريبًا)"),
+          opts=[{"code": "Q11_pnts", "kind": "prefer_not", "label": PREFER_NOT}]),
+        q("Q12", "short_text", t("Wat maakt Ninove voor jou een thuis? (in een paar woorden)",
+                                 "Qu'est-ce qui fait de Ninove votre chez-vous ? (en quelques mots)",
+                                 "What makes Ninove home for you? (in a few words)",
+                                 "ما الذي يجعل نينوف بيتًا لك؟ (بكلمات قليلة)")),
+        q("Q13", "long_text", t("Wat moet de gemeente doen zodat iedereen zich hier thuis voelt?",
+                                "Que doit faire la commune pour que chacun se sente chez soi ici ?",
+                                "What should the municipality do so that everyone feels at home here?",
+                                "ماذا يجب أن تفعل البلدية ليشعر الجميع هنا بأنهم في بيتهم؟"),
+          help=t("Je mag in je eigen taal schrijven.", "Vous pouvez écrire dans votre langue.",
+                 "You may write in your own language.", "يمكنك الكتابة بلغتك.")),
+     ]},
+]
+
+NINOVE_AREAS = ["Ninove centrum", "Meerbeke", "Denderwindeke", "Okegem", "Outer", "Pollare",
+                "Voorde", "Aspelare", "Appelterre-Eichem", "Nederhasselt", "Lieferinge", "Neigem"]
+
+FREE_TEXT = {
+    "nl": ["Meer plaatsen om elkaar te ontmoeten, zoals een buurtfeest.",
+           "Betaalbare woningen en duidelijke informatie op één plek.",
+           "Lessen Nederlands ook 's avonds, met kinderopvang.", "De markt en mijn buren."],
+    "fr": ["Des cours de néerlandais le soir, avec garde d'enfants.",
+           "Plus d'activités pour rencontrer les voisins.", "Mes amis et le calme."],
+    "en": ["Information in more languages at the town hall.", "A welcome day for newcomers.",
+           "My neighbours and the park."],
+    "ar": ["أتمنى دروسًا في اللغة الهولندية في المساء مع رعاية للأطفال.",
+           "نحتاج إلى مكان نلتقي فيه بالجيران ونتعرف على بعضنا.",
+           "سكن بأسعار معقولة ومعلومات بلغتنا.", "جيراني الطيبون والسوق."],
+}
+
+
+def _survey_definition() -> dict:
+    about = [dict(section) for section in ABOUT_YOU["sections"]]
+    area = next(q for q in about[0]["questions"] if q["code"] == "AY_AREA")
+    area = {**area, "options": [{"code": f"AY_AREA_{i}", "kind": "choice",
+                                 "label": {"nl": name, "fr": name, "en": name, "ar": name}}
+                                for i, name in enumerate(NINOVE_AREAS, start=1)]
+            + [o for o in area["options"] if o["kind"] == "prefer_not"]}
+    about[0] = {**about[0], "questions": [area if q["code"] == "AY_AREA" else q
+                                          for q in about[0]["questions"]]}
+    return {"sections": SECTIONS + about}
+
+
+def _pick(rng, question, weights=None):
+    choices = question.choices()
+    return rng.choices(choices, weights=weights[:len(choices)] if weights else None)[0].code
+
+
+def _generate(rng: random.Random, survey: Survey, language: str) -> dict:
+    answers = {}
+    by_code = {q.code: q for q in survey.questions}
+    origin = rng.choices(["AY_BIRTH_1", "AY_BIRTH_2", "AY_BIRTH_3"], [55, 15, 30])[0]
+    if language == "ar":
+        origin = "AY_BIRTH_3"
+    newcomer = origin != "AY_BIRTH_1"
+    answers["Q1"] = {"option": _pick(rng, by_code["Q1"], [3, 5, 3, 1, 1] if newcomer else [4, 5, 2, 1, 1])}
+    answers["Q2"] = {"value": rng.choices([1, 2, 3, 4, 5], [1, 2, 3, 4, 3] if newcomer else [1, 1, 2, 5, 5])[0]}
+    answers["Q3"] = {"value": rng.randint(3, 10)}
+    picks = rng.sample([o.code for o in by_code["Q4"].choices() if o.kind == "choice"], rng.randint(1, 3))
+    answers["Q4"] = {"options": picks}
+    answers["Q5"] = {"rows": {row.code: rng.randint(1, 5) for row in by_code["Q5"].rows()}}
+    q6 = rng.choices(["Q6_1", "Q6_2", "Q6_3", "Q6_4"], [3, 3, 2, 1] if newcomer else [0, 1, 1, 8])[0]
+    answers["Q6"] = {"option": q6}
+    if q6 == "Q6_3":
+        answers["Q7"] = {"options": rng.sample(["Q7_1", "Q7_2", "Q7_3", "Q7_4", "Q7_5"], rng.randint(1, 2))}
+    order = [o.code for o in by_code["Q8"].choices()]
+    rng.shuffle(order)
+    answers["Q8"] = {"ranking": order}
+    answers["Q9"] = {"value": rng.randint(2, 7)} if rng.random() > 0.05 else {"option": "Q9_pnts"}
+    answers["Q10"] = {"value": str(rng.randint(0, 25))}
+    if rng.random() < 0.6:
+        years = rng.randint(0, 30) if newcomer else rng.randint(5, 60)
+        answers["Q11"] = {"date": (datetime(2026, 9, 1) - timedelta(days=365 * years + rng.randint(0, 300))).date().isoformat()}
+    texts = FREE_TEXT[language]
+    if rng.random() < 0.7:
+        answers["Q12"] = {"text": rng.choice(texts), "lang": language}
+    if rng.random() < 0.5:
+        answers["Q13"] = {"text": rng.choice(texts), "lang": language}
+    answers["AY_BIRTH"] = {"option": origin}
+    answers["AY_GEN"] = {"option": "AY_GEN_1" if origin != "AY_BIRTH_1" else rng.choice(["AY_GEN_2", "AY_GEN_3", "AY_GEN_3"])}
+    answers["AY_YEARS"] = {"option": rng.choice(["AY_YEARS_1", "AY_YEARS_2", "AY_YEARS_3"]) if newcomer else "AY_YEARS_4"}
+    home = {"nl": "AY_HOMELANG_1", "fr": "AY_HOMELANG_2", "ar": "AY_HOMELANG_3", "en": "AY_HOMELANG_7"}[language]
+    answers["AY_HOMELANG"] = {"options": sorted({home, "AY_HOMELANG_1"} if rng.random() < 0.4 else {home})}
+    answers["AY_AGE"] = {"option": rng.choices([f"AY_AGE_{i}" for i in range(1, 6)], [1, 5, 6, 5, 3])[0]}
+    answers["AY_GENDER"] = {"option": rng.choices(["AY_GENDER_1", "AY_GENDER_2", "AY_GENDER_3", "AY_GENDER_pnts"], [48, 48, 2, 2])[0]}
+    answers["AY_AREA"] = {"option": f"AY_AREA_{rng.randint(1, len(NINOVE_AREAS))}"}
+    return rules.prune_hidden(survey, answers)
+
+
+def seed(towns, count: int = 300) -> Survey | None:
+    lab = db.session.scalar(sa.select(Lab).where(Lab.municipality_id == towns["ninove"].id,
+                                                 Lab.slug == "samen-leven-ninove"))
+    existing = db.session.scalar(sa.select(Survey).where(Survey.lab_id == lab.id,
+                                                         Survey.slug == "samenleven-2026"))
+    if existing is not None:
+        return existing
+    survey = Survey(
+        lab=lab, slug="samenleven-2026", mode="anonymous", status=SurveyStatus.OPEN,
+        default_language="nl", languages=["nl", "fr", "en", "ar"],
+        closes_at=(utcnow() + timedelta(days=90)).replace(hour=22, minute=0, second=0, microsecond=0),
+        title=t("Samen leven in Ninove", "Vivre ensemble à Ninove", "Living together in Ninove",
+                "العيش معًا في نينوف"),
+        intro=t("Deze bevraging duurt ongeveer 10 minuten. Er zijn geen goede of foute antwoorden.",
+                "Cette enquête dure environ 10 minutes. Il n'y a pas de bonnes ou de mauvaises réponses.",
+                "This survey takes about 10 minutes. There are no right or wrong answers.",
+                "يستغرق هذا الاستبيان حوالي 10 دقائق. لا توجد إجابات صحيحة أو خاطئة."),
+        consent_text=t("De stad Ninove en de onderzoekers gebruiken je antwoorden om het integratieplan te maken. "
+                       "Resultaten tonen alleen groepen, nooit personen.",
+                       "La ville de Ninove et les chercheurs utilisent vos réponses pour préparer le plan d'intégration. "
+                       "Les résultats montrent seulement des groupes, jamais des personnes.",
+                       "The town of Ninove and the researchers use your answers to write the integration plan. "
+                       "Results only show groups, never persons.",
+                       "تستخدم مدينة نينوف والباحثون إجاباتك لإعداد خطة الاندماج. "
+                       "تُظهر النتائج مجموعات فقط، وليس أشخاصًا."),
+        thanks=t("Bedankt! In het voorjaar tonen we wat we met de antwoorden gedaan hebben.",
+                 "Merci ! Au printemps, nous montrerons ce que nous avons fait de vos réponses.",
+                 "Thank you! In spring we will show what we did with the answers.",
+                 "شكرًا لك! في الربيع سنعرض ما فعلناه بالإجابات."),
+    )
+    db.session.add(survey)
+    db.session.flush()
+    add_sections_from(survey, _survey_definition())
+    db.session.refresh(survey)
+    rng = random.Random(2026)
+    start = datetime(2026, 9, 15, tzinfo=UTC)
+    for index in range(count):
+        language = rng.choices(["nl", "ar", "fr", "en"], [55, 20, 15, 10])[0]
+        answers = _generate(rng, survey, language)
+        day = start + timedelta(days=rng.randint(0, 60))
+        scopes = ["participation"] + (["research"] if rng.random() < 0.9 else []) + \
+            (["quotes"] if rng.random() < 0.6 else [])
+        response = Response(survey_id=survey.id, language=language,
+                            submission_key=hashlib.sha256(f"demo-{index}".encode()).hexdigest(),
+                            submitted_at=day, consent_version=1, consent_scopes=scopes,
+                            is_assisted=rng.random() < 0.05)
+        if response.is_assisted:
+            response.assisted_language = language
+        db.session.add(response)
+        db.session.flush()
+        db.session.execute(sa.insert(Answer), [
+            {**row, "survey_id": survey.id, "response_id": response.id}
+            for row in rules.answer_rows(survey, answers)])
+        for scope in ("participation", "research", "quotes"):
+            db.session.add(ConsentRecord(response_id=response.id, context=f"survey:{survey.id}",
+                                         scope=scope, granted=scope in scopes, text_version=1,
+                                         language=language, recorded_at=day))
+    db.session.flush()
+    return survey
