@@ -104,11 +104,6 @@ def display_survey(**slugs):
                            answered=service.has_answered(survey, current_user))
 
 
-def _page_context(survey, draft):
-    sections = rules.visible_sections(survey, draft.answers or {})
-    return sections
-
-
 @bp.route(BASE + "/page/<int:page>", methods=["GET", "POST"])
 @public
 def answer_page(page, **slugs):
@@ -119,7 +114,7 @@ def answer_page(page, **slugs):
         return redirect(url_for("surveys.display_survey", **_urls(survey)))
     if not survey.is_accepting():
         return render_template("surveys/closed.html", survey=survey), 409
-    sections = _page_context(survey, draft)
+    sections = rules.visible_sections(survey, draft.answers or {})
     if not sections:
         return redirect(url_for("surveys.review", **_urls(survey)))
     if page >= len(sections):
@@ -150,7 +145,7 @@ def answer_page(page, **slugs):
         if action == "later":
             return redirect(url_for("surveys.later", **_urls(survey)))
         if not errors or action == "back":
-            sections = _page_context(survey, draft)
+            sections = rules.visible_sections(survey, draft.answers or {})
             if action == "back":
                 return redirect(url_for("surveys.answer_page", page=max(page - 1, 0),
                                         **_urls(survey)))
@@ -176,7 +171,7 @@ def review(**slugs):
     missing = rules.check_complete(survey, answers)
     return render_template("surveys/review.html", survey=survey, draft=draft, answers=answers,
                            questions=rules.all_visible_questions(survey, answers),
-                           missing=missing, sections=_page_context(survey, draft))
+                           missing=missing, sections=rules.visible_sections(survey, draft.answers or {}))
 
 
 @bp.route(BASE + "/submit", methods=["POST"])
