@@ -14,6 +14,7 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
+from flask import has_app_context
 from flask.globals import _cv_app
 from flask.testing import FlaskClient
 from flask_sqlalchemy.session import _app_ctx_id
@@ -125,7 +126,8 @@ class Client(FlaskClient):
             return super().open(*args, **kwargs)
         finally:
             _cv_app.reset(token)
-            db.session.expire_all()
+            if has_app_context():
+                db.session.expire_all()
 
     def csrf_token(self, lang: str = "en") -> str:
         response = self.get(f"/{lang}/login")

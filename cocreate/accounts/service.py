@@ -102,9 +102,13 @@ def load_session_user(key: str) -> User | None:
         db.session.commit()
         return None
     if now - record.last_seen_at > timedelta(minutes=1):
-        # Touch at most once a minute: no write on every request.
+        # Touch at most once a minute: no write on every request. Best effort: a
+        # busy database must not turn a page view into an error.
         record.last_seen_at = now
-        db.session.commit()
+        try:
+            db.session.commit()
+        except sa.exc.OperationalError:
+            db.session.rollback()
     record.user.session_key = key
     return record.user
 

@@ -19,7 +19,17 @@ def _sqlite_connect(dbapi_connection, _record):
 
 
 def _sqlite_begin(connection):
-    connection.exec_driver_sql("BEGIN")
+    # Requests that may write take SQLite's write lock up front (IMMEDIATE): a
+    # deferred transaction that read first and writes later is aborted at once
+    # (SQLITE_BUSY) when another writer got there in between, whereas IMMEDIATE
+    # simply waits its turn (busy_timeout). Safe methods only read, so they keep
+    # the cheap deferred BEGIN and never wait for writers (WAL).
+    from flask import has_request_context, request
+
+    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+        connection.exec_driver_sql("BEGIN")
+    else:
+        connection.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def configure_engines(app: Flask) -> None:

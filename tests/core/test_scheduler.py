@@ -8,25 +8,40 @@ import sys
 import time
 from pathlib import Path
 
+import pytest
 import sqlalchemy as sa
 
-from cocreate.scheduler import JOBSTORE_TABLE, build_scheduler, load_tasks, run_task
+from cocreate import create_app
+from cocreate.scheduler import JOBSTORE_TABLE, build_scheduler, load_tasks, run_all_once, run_task
+
+from tests.conftest import BASE_CONFIG, postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def test_jobs_are_registered_by_stable_id_without_duplicates(app):
+@pytest.mark.parametrize("engine", ["sqlite", "postgresql"])
+def test_jobs_are_registered_by_stable_id_without_duplicates(engine, tmp_path):
+    url = (postgres_url(f"cocreate_scheduler_{os.getpid()}") if engine == "postgresql"
+           else f"sqlite:///{tmp_path}/jobs.sqlite")
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     ids = set(load_tasks())
-    assert "core.send_outbox" in ids
+    assert {"core.send_outbox", "surveys.open_and_close", "surveys.purge_drafts"} <= ids
     for _ in range(2):  # a restart replaces, never duplicates
         scheduler = build_scheduler(app, blocking=False)
         scheduler.start(paused=True)
         assert {job.id for job in scheduler.get_jobs()} == ids
         scheduler.shutdown(wait=False)
+    engine = sa.create_engine(url)
+    with engine.connect() as conn:
+        stored = conn.execute(sa.text(f"SELECT id FROM {JOBSTORE_TABLE}")).scalars().all()
+    engine.dispose()
+    assert sorted(stored) == sorted(ids)
 
 
-def test_a_job_runs_and_is_idempotent(app):
-    assert run_task("core.send_outbox") == 0
+def test_jobs_run_and_are_idempotent(app):
+    first = run_all_once(app)
+    assert first == {"core.send_outbox": 0, "surveys.open_and_close": 0,
+                     "surveys.purge_drafts": 0}
     assert run_task("core.send_outbox") == 0
 
 
