@@ -81,6 +81,7 @@ ALLOWED = {
     "surveys.manage_add_block": ("POST", MANAGE_SURVEY + "/blocks", AUTHORS, True),
     "surveys.manage_save_template": ("POST", MANAGE_SURVEY + "/template", AUTHORS, True),
     "surveys.manage_preview": ("GET", MANAGE_SURVEY + "/preview", AUTHORS, True),
+    "surveys.manage_invitations": ("GET", MANAGE_SURVEY + "/invitations", AUTHORS, True),
 }
 
 

@@ -45,12 +45,14 @@ def _languages(lab, default_language, languages):
 
 
 def create_survey(actor, lab, *, slug, title, intro, thanks, consent_text, mode,
-                  opens_at, closes_at, default_language, languages) -> Survey:
+                  opens_at, closes_at, default_language, languages,
+                  invitation_only: bool = False) -> Survey:
     if db.session.scalar(sa.select(Survey.id).where(Survey.lab_id == lab.id, Survey.slug == slug)):
         raise SurveyError(_l("This short name is already used by another survey in this lab."))
     survey = Survey(lab=lab, slug=slug, title=title, intro=intro, thanks=thanks,
                     consent_text=consent_text, mode=SurveyMode(mode), opens_at=opens_at,
                     closes_at=closes_at, default_language=default_language,
+                    invitation_only=invitation_only,
                     languages=_languages(lab, default_language, languages))
     db.session.add(survey)
     audit.record("survey.created", survey, actor=actor, municipality=lab.municipality)
@@ -58,7 +60,8 @@ def create_survey(actor, lab, *, slug, title, intro, thanks, consent_text, mode,
 
 
 def update_survey(actor, survey: Survey, *, title, intro, thanks, consent_text, mode,
-                  opens_at, closes_at, default_language, languages) -> None:
+                  opens_at, closes_at, default_language, languages,
+                  invitation_only: bool = False) -> None:
     if mode != survey.mode and has_responses(survey):
         raise SurveyError(_l("The mode cannot change once there are responses."))
     if consent_text != (survey.consent_text or {}):
@@ -66,6 +69,7 @@ def update_survey(actor, survey: Survey, *, title, intro, thanks, consent_text, 
     survey.title, survey.intro, survey.thanks = title, intro, thanks
     survey.consent_text = consent_text
     survey.mode = SurveyMode(mode)
+    survey.invitation_only = invitation_only
     survey.opens_at, survey.closes_at = opens_at, closes_at
     survey.languages = _languages(survey.lab, default_language, languages)
     survey.default_language = default_language

@@ -7,7 +7,8 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import BooleanField, DateTimeLocalField, EmailField, SelectField, StringField
+from wtforms import (BooleanField, DateTimeLocalField, EmailField, SelectField, StringField,
+                     TextAreaField)
 from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
 
 from cocreate.core.forms import BaseForm, LocaleMapMixin, LocaleSpec, locale_map_form
@@ -100,6 +101,7 @@ class LocalDateTimeField(DateTimeLocalField):
 
 class _SurveyForm(LocaleMapMixin, BaseForm):
     mode = SelectField(_l("Who answers"))
+    invitation_only = BooleanField(_l("Only people with an invitation link can answer"))
     opens_at = LocalDateTimeField(_l("Opens at (local time)"), validators=[Optional()])
     closes_at = LocalDateTimeField(_l("Closes at (local time)"), validators=[Optional()])
     default_language = SelectField(_l("Main language of the survey"))
@@ -216,6 +218,45 @@ def question_form(survey, question=None, **kwargs):
     form = cls(**kwargs)
     form.setup(survey, question)
     return form
+
+
+class InvitationLinksForm(BaseForm):
+    count = StringField(_l("How many links"), validators=[DataRequired(message=_l("Enter a number.")),
+                                                         Length(max=4)],
+                        description=_l("From 1 to 1000. Each link works once."))
+
+    def number(self) -> int | None:
+        raw = (self.count.data or "").strip()
+        if raw.isdigit() and 1 <= int(raw) <= 1000:
+            return int(raw)
+        self.count.errors = [*self.count.errors, _l("Enter a whole number from %(low)s to %(high)s.",
+                                                    low=1, high=1000)]
+        return None
+
+
+class InvitationEmailsForm(BaseForm):
+    addresses = TextAreaField(_l("E-mail addresses, one per line"),
+                              validators=[DataRequired(message=_l("Enter at least one e-mail address.")),
+                                          Length(max=60_000)],
+                              description=_l("The addresses are used to send the links only; they are not kept with the invitations."))
+    language = SelectField(_l("Language of the invitation"))
+
+    def valid_addresses(self) -> list[str] | None:
+        from email_validator import EmailNotValidError, validate_email
+
+        lines = [line.strip() for line in (self.addresses.data or "").splitlines() if line.strip()]
+        if len(lines) > 500:
+            self.addresses.errors = [*self.addresses.errors, _l("Send at most 500 invitations at a time.")]
+            return None
+        result = []
+        for line in lines:
+            try:
+                result.append(validate_email(line, check_deliverability=False).normalized.lower())
+            except EmailNotValidError:
+                self.addresses.errors = [*self.addresses.errors,
+                                         _l("This is not a valid e-mail address: %(address)s", address=line[:100])]
+                return None
+        return list(dict.fromkeys(result))
 
 
 class TemplateForm(BaseForm):

@@ -93,6 +93,8 @@ class Survey(TimestampMixin, db.Model):
     consent_text: Mapped[dict] = mapped_column(default=dict)
     consent_version: Mapped[int] = mapped_column(default=1)
     mode: Mapped[str] = mapped_column(sa.String(16), default=SurveyMode.ANONYMOUS)
+    #: Only people with a one-time invitation link may answer.
+    invitation_only: Mapped[bool] = mapped_column(default=False)
     status: Mapped[str] = mapped_column(sa.String(16), default=SurveyStatus.DRAFT)
     opens_at: Mapped[datetime | None]
     closes_at: Mapped[datetime | None]
@@ -259,6 +261,9 @@ class ResponseDraft(db.Model):
     consent: Mapped[dict] = mapped_column(default=dict)
     is_assisted: Mapped[bool] = mapped_column(default=False)
     assisted_language: Mapped[str | None] = mapped_column(sa.String(16))
+    #: The invitation being used; it is marked used at submission (the draft then goes).
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("survey_invitation.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow, index=True)
 
@@ -284,6 +289,9 @@ class Response(db.Model):
     assisted_language: Mapped[str | None] = mapped_column(sa.String(16))
     consent_version: Mapped[int] = mapped_column(default=1)
     consent_scopes: Mapped[list] = mapped_column(default=list)
+    #: Identified surveys only; an anonymous response is never linked to its invitation.
+    invitation_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("survey_invitation.id", ondelete="SET NULL"), unique=True)
 
     answers: Mapped[list[Answer]] = relationship(back_populates="response",
                                                  cascade="all, delete-orphan")
@@ -309,6 +317,19 @@ class Answer(db.Model):
     text_language: Mapped[str | None] = mapped_column(sa.String(16))
 
     response: Mapped[Response] = relationship(back_populates="answers")
+
+
+class SurveyInvitation(db.Model):
+    """A one-time link to answer a survey. Only its hash is kept; no address."""
+
+    __tablename__ = "survey_invitation"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    survey_id: Mapped[int] = mapped_column(sa.ForeignKey("survey.id", ondelete="CASCADE"),
+                                           index=True)
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    used_at: Mapped[datetime | None]
 
 
 class SurveyTemplate(db.Model):

@@ -21,6 +21,8 @@ def can_enter_assisted(user, survey) -> bool:
     return has_permission(user, Permission.ENTER_ASSISTED, survey.lab.municipality)
 
 
-def must_sign_in_to_answer(user, survey) -> bool:
-    """Identified surveys are answered signed in (or as an assisted entry by staff)."""
-    return not survey.is_anonymous and not getattr(user, "is_authenticated", False)
+def must_sign_in_to_answer(user, survey, invited: bool = False) -> bool:
+    """Identified surveys are answered signed in, with an invitation link, or as an
+    assisted entry by staff."""
+    return (not survey.is_anonymous and not invited
+            and not getattr(user, "is_authenticated", False))

@@ -6,7 +6,15 @@ import sqlalchemy as sa
 from flask import abort
 
 from cocreate.extensions import db
-from cocreate.surveys.models import Question, Response, Section, Survey, SurveyStatus, SurveyTemplate
+from cocreate.surveys.models import (
+    Question,
+    Response,
+    Section,
+    Survey,
+    SurveyInvitation,
+    SurveyStatus,
+    SurveyTemplate,
+)
 
 
 def get_survey_or_404(lab, slug: str) -> Survey:
@@ -57,3 +65,10 @@ def get_template_or_404(municipality, template_id: int) -> SurveyTemplate:
     if template is None or template.municipality_id not in (None, municipality.id):
         abort(404)
     return template
+
+
+def invitation_counts(survey: Survey) -> dict[str, int]:
+    row = db.session.execute(
+        sa.select(sa.func.count(), sa.func.count(SurveyInvitation.used_at))
+        .where(SurveyInvitation.survey_id == survey.id)).one()
+    return {"created": row[0], "used": row[1]}

@@ -16,7 +16,7 @@ from cocreate.core.base import utcnow
 from cocreate.core.mail import queue_mail
 from cocreate.extensions import db
 from cocreate.surveys import answers as rules
-from cocreate.surveys.models import Answer, Response, ResponseDraft, Survey
+from cocreate.surveys.models import Answer, Response, ResponseDraft, Survey, SurveyInvitation
 
 log = logging.getLogger("cocreate.surveys")
 
@@ -54,10 +54,40 @@ def ensure_accepting(survey: Survey) -> None:
         raise SurveyError(_l("This survey is not open for answers at the moment."))
 
 
+def find_invitation(survey: Survey, token: str | None) -> SurveyInvitation | None:
+    """An unused invitation of this survey, or None."""
+    if not token or len(token) > 128:
+        return None
+    return db.session.scalar(sa.select(SurveyInvitation).where(
+        SurveyInvitation.survey_id == survey.id, SurveyInvitation.token_hash == _hash(token),
+        SurveyInvitation.used_at.is_(None)))
+
+
+def create_invitations(survey: Survey, count: int) -> list[str]:
+    """Make ``count`` one-time links; returns their tokens (shown once, stored hashed)."""
+    tokens = [secrets.token_urlsafe(24) for _ in range(count)]
+    db.session.add_all(SurveyInvitation(survey_id=survey.id, token_hash=_hash(token))
+                       for token in tokens)
+    return tokens
+
+
+def send_invitations(survey: Survey, addresses: list[str], language: str) -> int:
+    """Mail one link to each address. The addresses are not kept with the invitations."""
+    for address, token in zip(addresses, create_invitations(survey, len(addresses)), strict=True):
+        queue_mail(address, language, _l("You are invited to answer a survey"),
+                   "mail/survey_invitation.txt", municipality=survey.lab.municipality,
+                   survey=survey, token=token)
+    return len(addresses)
+
+
 def start_draft(survey: Survey, *, language: str, consent: dict[str, bool], user=None,
-                assisted_language: str | None = None) -> tuple[ResponseDraft, str]:
+                assisted_language: str | None = None,
+                invitation_token: str | None = None) -> tuple[ResponseDraft, str]:
     """Begin answering; returns the draft and its resume code (shown once to the person)."""
     ensure_accepting(survey)
+    invitation = find_invitation(survey, invitation_token)
+    if survey.invitation_only and invitation is None and not assisted_language:
+        raise SurveyError(_l("This survey is answered by invitation only. Use the link you received; each link works once."))
     if not consent.get("participation"):
         raise SurveyError(_l("Please confirm that you want to take part."))
     if has_answered(survey, user) and not assisted_language:
@@ -68,6 +98,7 @@ def start_draft(survey: Survey, *, language: str, consent: dict[str, bool], user
         user_id=None if survey.is_anonymous or assisted_language else getattr(user, "id", None),
         language=language, consent={k: bool(consent.get(k)) for k in CONSENT_SCOPES},
         is_assisted=assisted_language is not None, assisted_language=assisted_language or None,
+        invitation_id=getattr(invitation, "id", None),
     )
     db.session.add(draft)
     db.session.flush()
@@ -126,6 +157,15 @@ def submit(survey: Survey, draft: ResponseDraft | None, token: str) -> Response:
     if errors:
         raise SurveyError(_l("Some required questions are not answered yet."))
     now = utcnow()
+    if draft.invitation_id is not None:
+        # Mark the invitation used in the same transaction as the response: a link
+        # answers once. An anonymous response keeps no trace of which link it was.
+        claimed = db.session.execute(
+            sa.update(SurveyInvitation)
+            .where(SurveyInvitation.id == draft.invitation_id, SurveyInvitation.used_at.is_(None))
+            .values(used_at=datetime(now.year, now.month, now.day, tzinfo=UTC)))
+        if claimed.rowcount != 1:
+            raise SurveyError(_l("This invitation link was already used."))
     response = Response(
         survey_id=survey.id, submission_key=_hash(token), language=draft.language,
         user_id=None if survey.is_anonymous else draft.user_id,
@@ -134,6 +174,7 @@ def submit(survey: Survey, draft: ResponseDraft | None, token: str) -> Response:
         is_assisted=draft.is_assisted, assisted_language=draft.assisted_language,
         consent_version=survey.consent_version,
         consent_scopes=[k for k, v in (draft.consent or {}).items() if v],
+        invitation_id=None if survey.is_anonymous else draft.invitation_id,
     )
     db.session.add(response)
     try:

@@ -77,21 +77,35 @@ def _language():
     return current_language()
 
 
+def _invitation_token(survey) -> str | None:
+    """An invitation link's token, kept in the session until the person starts."""
+    invitations = dict(session.get("survey_invitations") or {})
+    token = request.args.get("invitation")
+    if token and service.find_invitation(survey, token) is not None:
+        invitations[str(survey.id)] = token
+        session["survey_invitations"] = invitations
+    token = invitations.get(str(survey.id))
+    return token if service.find_invitation(survey, token) is not None else None
+
+
 @bp.route(BASE + "/", methods=["GET", "POST"])
 @public
 def display_survey(**slugs):
     survey = load_survey(**slugs)
     draft, code = _current_draft(survey)
     form = StartForm(assisted=can_enter_assisted(current_user, survey))
+    invitation = _invitation_token(survey)
     if form.validate_on_submit():
-        if must_sign_in_to_answer(current_user, survey) and not form.assisted_language.data:
+        if must_sign_in_to_answer(current_user, survey, invitation is not None) \
+                and not form.assisted_language.data:
             return redirect(url_for("accounts.login", next=request.path))
         try:
             draft, code = service.start_draft(
                 survey, language=_language(), user=current_user,
                 consent={"participation": form.participation.data,
                          "research": form.research.data, "quotes": form.quotes.data},
-                assisted_language=form.assisted_language.data or None)
+                assisted_language=form.assisted_language.data or None,
+                invitation_token=invitation)
         except service.SurveyError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")
@@ -100,8 +114,10 @@ def display_survey(**slugs):
             _remember(survey, code)
             return redirect(url_for("surveys.answer_page", page=0, **_urls(survey)))
     return render_template("surveys/start.html", survey=survey, form=form, draft=draft,
-                           needs_login=must_sign_in_to_answer(current_user, survey),
-                           answered=service.has_answered(survey, current_user))
+                           needs_login=must_sign_in_to_answer(current_user, survey,
+                                                              invitation is not None),
+                           answered=service.has_answered(survey, current_user),
+                           needs_invitation=survey.invitation_only and invitation is None)
 
 
 @bp.route(BASE + "/page/<int:page>", methods=["GET", "POST"])

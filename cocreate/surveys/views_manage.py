@@ -4,17 +4,21 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
-from flask import abort, flash, redirect, render_template, request, url_for
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cocreate.core import audit
 from cocreate.core.forms import ConfirmForm
+from cocreate.core.i18n import language_name
 from cocreate.core.permissions import Permission, requires
 from cocreate.extensions import db
 from cocreate.labs.queries import get_lab_or_404
-from cocreate.surveys import authoring, bp, queries
+from cocreate.surveys import authoring, bp, queries, service
 from cocreate.surveys.forms import (
     FromTemplateForm,
+    InvitationEmailsForm,
+    InvitationLinksForm,
     TemplateForm,
     question_form,
     section_form,
@@ -48,7 +52,7 @@ def _settings_kwargs(form):
                 thanks=form.locale_map("thanks"), consent_text=form.locale_map("consent_text"),
                 mode=form.mode.data, opens_at=form.utc(form.opens_at),
                 closes_at=form.utc(form.closes_at), default_language=form.default_language.data,
-                languages=form.languages.data)
+                languages=form.languages.data, invitation_only=form.invitation_only.data)
 
 
 @bp.route(LAB + "/new", methods=["GET", "POST"])
@@ -118,6 +122,7 @@ def manage_survey(municipality, lab_slug, survey_slug):
         for name in ("title", "intro", "thanks", "consent_text"):
             form.fill_locale_map(name, getattr(survey, name))
         form.mode.data = survey.mode
+        form.invitation_only.data = survey.invitation_only
         form.default_language.data = survey.default_language
         form.languages.data = survey.content_languages
         form.opens_at.data = survey.opens_at.astimezone(zone).replace(tzinfo=None) \
@@ -401,3 +406,43 @@ def manage_preview(municipality, lab_slug, survey_slug):
     lab, survey = _load(municipality, lab_slug, survey_slug)
     return render_template("surveys/preview.html", lab=lab, municipality=municipality,
                            survey=survey)
+
+
+@bp.route(SURVEY + "/invitations", methods=["GET", "POST"])
+@requires(Permission.AUTHOR_SURVEYS)
+def manage_invitations(municipality, lab_slug, survey_slug):
+    """One-time invitation links: made here and shown once, or mailed to a list."""
+    lab, survey = _load(municipality, lab_slug, survey_slug)
+    links_form = InvitationLinksForm(prefix="links")
+    mail_form = InvitationEmailsForm(prefix="mail")
+    mail_form.language.choices = [(c, language_name(c)) for c in survey.content_languages
+                                  if c in current_app.config["LANGUAGES"]]
+    tokens = []
+    status = 200
+    if request.method == "POST" and request.form.get("action") == "links":
+        count = links_form.number() if links_form.validate() else None
+        if count:
+            tokens = service.create_invitations(survey, count)
+            audit.record("survey.invitations_created", survey, actor=current_user,
+                         municipality=municipality, count=count)
+            db.session.commit()
+        else:
+            status = 400
+    elif request.method == "POST" and request.form.get("action") == "mail":
+        addresses = mail_form.valid_addresses() if mail_form.validate() else None
+        if addresses:
+            sent = service.send_invitations(survey, addresses, mail_form.language.data)
+            audit.record("survey.invitations_sent", survey, actor=current_user,
+                         municipality=municipality, count=sent)
+            db.session.commit()
+            flash(_("The invitations are sent."), "success")
+            return redirect(request.path)
+        status = 400
+    elif request.method == "POST":
+        abort(400)
+    links = [current_app.config["BASE_URL"] + url_for(
+        "surveys.display_survey", municipality_slug=municipality.slug, lab_slug=lab.slug,
+        survey_slug=survey.slug, invitation=token) for token in tokens]
+    return render_template("surveys/manage_invitations.html", lab=lab, municipality=municipality,
+                           survey=survey, links_form=links_form, mail_form=mail_form,
+                           links=links, counts=queries.invitation_counts(survey)), status
