@@ -7,33 +7,6 @@ bp = Blueprint("surveys", __name__, url_prefix="/<lang:lang_code>", template_fol
 from cocreate.surveys import views_answer, views_manage  # noqa: E402,F401
 
 
-def describe_answer(question, answer) -> str:
-    """An answer in words, in the page language (for the review page)."""
-    from cocreate.core.i18n import format_number, localize
-
-    if not answer:
-        return ""
-    default = question.survey.default_language
-    parts = []
-    for code in ([answer["option"]] if "option" in answer else []) + answer.get("options", []):
-        option = question.option(code)
-        parts.append(str(localize(option.label, default=default)) if option else code)
-    if "other" in answer:
-        parts.append(answer["other"])
-    if "value" in answer:
-        parts.append(format_number(answer["value"]))
-    for key in ("text", "date"):
-        if key in answer:
-            parts.append(answer[key])
-    for rank, code in enumerate(answer.get("ranking", []), start=1):
-        option = question.option(code)
-        parts.append(f"{rank}. {localize(option.label, default=default) if option else code}")
-    for code, value in (answer.get("rows") or {}).items():
-        option = question.option(code)
-        parts.append(f"{localize(option.label, default=default) if option else code}: {value}")
-    return "; ".join(parts)
-
-
 def status_label(status: str):
     from flask_babel import lazy_gettext as _l
 
@@ -44,7 +17,7 @@ def status_label(status: str):
 @bp.app_context_processor
 def _survey_helpers():
     from cocreate.core.base import utcnow
-    from cocreate.surveys.answers import form_values
+    from cocreate.surveys.answers import describe_answer, form_values
 
     return {"describe_answer": describe_answer, "form_values": form_values, "now": utcnow,
             "survey_status_label": status_label}

@@ -20,6 +20,7 @@ from decimal import Decimal, InvalidOperation
 
 from flask_babel import lazy_gettext as _l
 
+from cocreate.core.i18n import format_number, localize
 from cocreate.surveys.models import Question, QuestionType, Section, Survey
 
 CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
@@ -296,3 +297,28 @@ def form_values(survey: Survey, answers: dict):
         for row, value in (answer.get("rows") or {}).items():
             values.add(f"{code}__{row}", str(value))
     return values
+
+
+def describe_answer(question, answer) -> str:
+    """An answer in words, in the page language (for the review page)."""
+    if not answer:
+        return ""
+    default = question.survey.default_language
+    parts = []
+    for code in ([answer["option"]] if "option" in answer else []) + answer.get("options", []):
+        option = question.option(code)
+        parts.append(str(localize(option.label, default=default)) if option else code)
+    if "other" in answer:
+        parts.append(answer["other"])
+    if "value" in answer:
+        parts.append(format_number(answer["value"]))
+    for key in ("text", "date"):
+        if key in answer:
+            parts.append(answer[key])
+    for rank, code in enumerate(answer.get("ranking", []), start=1):
+        option = question.option(code)
+        parts.append(f"{rank}. {localize(option.label, default=default) if option else code}")
+    for code, value in (answer.get("rows") or {}).items():
+        option = question.option(code)
+        parts.append(f"{localize(option.label, default=default) if option else code}: {value}")
+    return "; ".join(parts)
