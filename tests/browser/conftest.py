@@ -61,6 +61,9 @@ def _unavailable(reason: str):
 
 # -- The live server ------------------------------------------------------------------
 
+#: Where the live server keeps its SQLite file (set by ``live_server``; see ``live_db``).
+LIVE_DATABASE: dict = {}
+
 
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory):
@@ -72,6 +75,7 @@ def live_server(tmp_path_factory):
     from cocreate.extensions import db
 
     path = tmp_path_factory.mktemp("browser") / "browser.sqlite"
+    LIVE_DATABASE["path"] = path
     application = create_app({
         "TESTING": True,
         "SECRET_KEY": "browser-test-secret-key",
@@ -99,6 +103,25 @@ def live_server(tmp_path_factory):
         with application.app_context():
             db.session.remove()
             db.engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_db(live_server):
+    """``live_db(sql, *params)``: run one read-only query on the live server's SQLite file
+    (through its own sqlite3 connection) and return the first column of the first row."""
+    import sqlite3
+
+    path = LIVE_DATABASE["path"]
+
+    def scalar(sql: str, *params):
+        connection = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10)
+        try:
+            row = connection.execute(sql, params).fetchone()
+        finally:
+            connection.close()
+        return row[0] if row else None
+
+    return scalar
 
 
 # -- Chromium and axe-core --------------------------------------------------------------
