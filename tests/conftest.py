@@ -226,3 +226,24 @@ def make_lab(app):
         return lab
 
     return make
+
+
+@pytest.fixture
+def make_survey(make_lab):
+    from cocreate.surveys.authoring import add_sections_from
+    from cocreate.surveys.models import Survey
+    from tests.surveys.definitions import DEFINITION, t
+
+    def make(town, *, lab=None, status="open", mode="anonymous", definition=None,
+             slug="s1", **kwargs):
+        lab = lab or make_lab(town)
+        survey = Survey(lab=lab, slug=slug, title=t("Survey"), intro=t("Intro"),
+                        thanks=t("Thanks"), consent_text=t("Consent"), mode=mode, status=status,
+                        default_language="nl", languages=["nl", "en", "ar"], **kwargs)
+        db.session.add(survey)
+        db.session.flush()
+        add_sections_from(survey, definition or DEFINITION)
+        db.session.refresh(survey)
+        return survey
+
+    return make

@@ -9,7 +9,6 @@ from __future__ import annotations
 import pytest
 
 from cocreate.core.permissions import Permission
-from tests.surveys.conftest import make_survey  # noqa: F401  (fixture)
 
 ANON, PARTICIPANT, MODERATOR, OFFICIAL, RESEARCHER, ADMIN, SITE = (
     "anonymous", "participant", "moderator", "official", "researcher", "admin", "site_admin")

@@ -2,10 +2,10 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import EmailField, PasswordField, SelectField, StringField
-from wtforms.validators import DataRequired, Email, EqualTo, Length
+from wtforms import PasswordField, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length
 
-from cocreate.core.forms import BaseForm, ConfirmForm  # noqa: F401
+from cocreate.core.forms import BaseForm, ConfirmForm, email_field  # noqa: F401
 from cocreate.core.i18n import language_name
 from cocreate.core.permissions import Role
 
@@ -13,19 +13,6 @@ PASSWORD_RULES = [
     DataRequired(message=_l("Enter a password.")),
     Length(min=10, max=128, message=_l("Use between 10 and 128 characters.")),
 ]
-
-
-def _email_field(label=None):
-    return EmailField(
-        label or _l("E-mail address"),
-        validators=[
-            DataRequired(message=_l("Enter your e-mail address.")),
-            Length(max=254),
-            Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
-        ],
-        filters=[lambda v: v.lower() if isinstance(v, str) else v],
-        render_kw={"autocomplete": "email"},
-    )
 
 
 def role_label(role: str):
@@ -44,7 +31,7 @@ class LanguageChoiceMixin:
 
 
 class LoginForm(BaseForm):
-    email = _email_field()
+    email = email_field()
     password = PasswordField(
         _l("Password"),
         validators=[DataRequired(message=_l("Enter your password.")), Length(max=128)],
@@ -58,7 +45,7 @@ class RegisterForm(BaseForm, LanguageChoiceMixin):
         validators=[DataRequired(message=_l("Enter a name.")), Length(max=80)],
         render_kw={"autocomplete": "nickname"},
     )
-    email = _email_field()
+    email = email_field()
     password = PasswordField(_l("Password"), validators=PASSWORD_RULES,
                              render_kw={"autocomplete": "new-password"})
     confirm = PasswordField(
@@ -74,7 +61,7 @@ class RegisterForm(BaseForm, LanguageChoiceMixin):
 
 
 class ForgotPasswordForm(BaseForm):
-    email = _email_field()
+    email = email_field()
 
 
 class ResetPasswordForm(BaseForm):
@@ -100,7 +87,7 @@ class ProfileForm(BaseForm, LanguageChoiceMixin):
 
 
 class InviteForm(BaseForm, LanguageChoiceMixin):
-    email = _email_field(_l("E-mail address of the person to invite"))
+    email = email_field(_l("E-mail address of the person to invite"))
     role = SelectField(_l("Role"))
     language = SelectField(_l("Language of the invitation"))
 

@@ -24,6 +24,7 @@ from cocreate.accounts.models import (
 )
 from cocreate.core import audit
 from cocreate.core.base import utcnow
+from cocreate.core.errors import DomainError
 from cocreate.core.mail import queue_mail
 from cocreate.core.permissions import Role
 from cocreate.extensions import db
@@ -34,12 +35,8 @@ log = logging.getLogger("cocreate.accounts")
 _DUMMY_HASH = "scrypt:32768:8:1$dummy$" + "0" * 128
 
 
-class AccountError(Exception):
-    """A refusal with a message that is safe to show (a lazy translated string)."""
-
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class AccountError(DomainError):
+    """A refusal about accounts, sessions, invitations or roles."""
 
 
 def find_user_by_email(email: str) -> User | None:

@@ -18,7 +18,7 @@ from cocreate.accounts.forms import (
 )
 from cocreate.accounts.models import Invitation, Membership
 from cocreate.accounts.permissions import can_accept_invitation
-from cocreate.core.http import safe_next_url
+from cocreate.core.http import commit_or_flash, safe_next_url
 from cocreate.core.permissions import Permission, public, requires, signed_in
 from cocreate.extensions import db, limiter
 
@@ -201,14 +201,8 @@ def manage_change_role(municipality, membership_id):
     membership = _membership_or_404(municipality, membership_id)
     form = RoleForm()
     if form.validate_on_submit():
-        try:
-            service.change_role(current_user, membership, form.role.data)
-        except service.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The role is changed."), "success")
+        commit_or_flash(lambda: service.change_role(current_user, membership, form.role.data),
+                        _("The role is changed."))
     else:
         flash(_("Choose one of the roles in the list."), "error")
     return redirect(url_for("accounts.manage_members", municipality_slug=municipality.slug))
@@ -220,14 +214,8 @@ def manage_change_role(municipality, membership_id):
 def manage_remove_member(municipality, membership_id):
     membership = _membership_or_404(municipality, membership_id)
     if ConfirmForm().validate_on_submit():
-        try:
-            service.remove_membership(current_user, membership)
-        except service.AccountError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The role is removed."), "success")
+        commit_or_flash(lambda: service.remove_membership(current_user, membership),
+                        _("The role is removed."))
     return redirect(url_for("accounts.manage_members", municipality_slug=municipality.slug))
 
 

@@ -64,3 +64,15 @@ class Base(DeclarativeBase):
 class TimestampMixin:
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+
+class ContentLanguagesMixin:
+    """For models with ``default_language`` and ``languages``: the languages their
+    content is written in, main language first."""
+
+    @property
+    def content_languages(self) -> list[str]:
+        langs = list(self.languages or [])
+        if self.default_language not in langs:
+            langs.insert(0, self.default_language)
+        return langs

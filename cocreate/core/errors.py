@@ -14,11 +14,23 @@ from cocreate.extensions import db
 
 log = logging.getLogger("cocreate.errors")
 
+
+class DomainError(Exception):
+    """A service's refusal, with a message that is safe to show (a lazy translated string).
+
+    Every domain's error derives from this, so views handle refusals one way.
+    """
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
 MESSAGES = {
     400: (_l("Something in the request was not right"),
           _l("Go back, check what you entered and try again.")),
     403: (_l("You cannot open this page"),
-          _l("Your account does not have access to this page. If you think it should, ask the administrator of your municipality.")),
+          _l("Your account does not have access to this page. "
+             "If you think it should, ask the administrator of your municipality.")),
     404: (_l("Page not found"),
           _l("The page does not exist, or it is not public. Check the address, or start again from the home page.")),
     405: (_l("This action is not possible here"), _l("Go back and use the buttons on the page.")),

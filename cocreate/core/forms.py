@@ -12,8 +12,8 @@ from dataclasses import dataclass
 
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, StringField, TextAreaField
-from wtforms.validators import Length, Optional
+from wtforms import EmailField, PasswordField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Email, Length, Optional
 
 from cocreate.core.i18n import completeness
 
@@ -93,3 +93,17 @@ class LocaleMapMixin:
 
 class ConfirmForm(BaseForm):
     """A form with nothing but the CSRF token, for buttons that change state."""
+
+
+def email_field(label=None):
+    """An e-mail address field: required, at most 254 characters, lower-cased."""
+    return EmailField(
+        label or _l("E-mail address"),
+        validators=[
+            DataRequired(message=_l("Enter your e-mail address.")),
+            Length(max=254),
+            Email(message=_l("Enter a valid e-mail address, like name@example.org.")),
+        ],
+        filters=[lambda v: v.lower() if isinstance(v, str) else v],
+        render_kw={"autocomplete": "email"},
+    )

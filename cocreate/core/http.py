@@ -20,6 +20,25 @@ CSP = "; ".join([
 ])
 
 
+def commit_or_flash(action, success) -> bool:
+    """Run a service call for a button: commit and say ``success``, or roll back and
+    show the service's refusal. Returns whether it went through."""
+    from flask import flash
+
+    from cocreate.core.errors import DomainError
+    from cocreate.extensions import db
+
+    try:
+        action()
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return False
+    db.session.commit()
+    flash(str(success), "success")
+    return True
+
+
 def safe_next_url(target: str | None) -> str | None:
     """Only same-site relative paths are followed after login (no open redirect)."""
     if not target or len(target) > 2000:

@@ -8,7 +8,7 @@ from datetime import date, datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cocreate.core.base import TimestampMixin
+from cocreate.core.base import ContentLanguagesMixin, TimestampMixin
 from cocreate.extensions import db
 
 
@@ -36,7 +36,7 @@ class IllegalTransition(Exception):
     pass
 
 
-class Lab(TimestampMixin, db.Model):
+class Lab(ContentLanguagesMixin, TimestampMixin, db.Model):
     __tablename__ = "lab"
     __table_args__ = (
         sa.UniqueConstraint("municipality_id", "slug"),
@@ -80,13 +80,6 @@ class Lab(TimestampMixin, db.Model):
     @property
     def is_public(self) -> bool:
         return self.state in PUBLIC_STATUSES
-
-    @property
-    def content_languages(self) -> list[str]:
-        langs = list(self.languages or [])
-        if self.default_language not in langs:
-            langs.insert(0, self.default_language)
-        return langs
 
 
 class Phase(db.Model):

@@ -7,14 +7,13 @@ from flask_babel import lazy_gettext as _l
 
 from cocreate.core import audit
 from cocreate.core.base import utcnow
+from cocreate.core.errors import DomainError
 from cocreate.extensions import db
 from cocreate.labs.models import IllegalTransition, Lab, LabStatus, Phase
 
 
-class LabError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class LabError(DomainError):
+    """A refusal about labs and their phases."""
 
 
 def _clean_languages(municipality, default_language: str, languages: list[str]) -> list[str]:

@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cocreate.core.forms import ConfirmForm
+from cocreate.core.http import commit_or_flash
 from cocreate.core.permissions import Permission, public, requires
 from cocreate.extensions import db
 from cocreate.labs import bp, sections, service
@@ -85,14 +86,8 @@ def manage_lab_status(municipality, lab_slug):
     lab = get_lab_or_404(municipality, lab_slug)
     form = StatusForm()
     if form.validate_on_submit():
-        try:
-            service.change_status(current_user, lab, form.target.data)
-        except service.LabError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The status of the lab is changed."), "success")
+        commit_or_flash(lambda: service.change_status(current_user, lab, form.target.data),
+                        _("The status of the lab is changed."))
     else:
         flash(_("This change of status is not possible."), "error")
     return redirect(url_for("labs.manage_lab", municipality_slug=municipality.slug,

@@ -7,11 +7,11 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column
 
-from cocreate.core.base import utcnow
+from cocreate.core.base import ContentLanguagesMixin, utcnow
 from cocreate.extensions import db
 
 
-class Municipality(db.Model):
+class Municipality(ContentLanguagesMixin, db.Model):
     __tablename__ = "municipality"
     __table_args__ = (
         sa.CheckConstraint("length(slug) BETWEEN 2 AND 64", name="slug_length"),
@@ -29,13 +29,6 @@ class Municipality(db.Model):
     #: Languages the municipality offers content in (includes the default).
     languages: Mapped[list] = mapped_column(default=list)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
-
-    @property
-    def content_languages(self) -> list[str]:
-        langs = list(self.languages or [])
-        if self.default_language not in langs:
-            langs.insert(0, self.default_language)
-        return langs
 
     def __repr__(self) -> str:
         return f"<Municipality {self.slug}>"

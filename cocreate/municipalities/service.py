@@ -6,14 +6,13 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from cocreate.core import audit
+from cocreate.core.errors import DomainError
 from cocreate.extensions import db
 from cocreate.municipalities.models import Municipality
 
 
-class MunicipalityError(Exception):
-    def __init__(self, message):
-        super().__init__(str(message))
-        self.message = message
+class MunicipalityError(DomainError):
+    """A refusal about municipalities."""
 
 
 def _languages(default_language: str, languages: list[str]) -> list[str]:

@@ -7,11 +7,10 @@ from zoneinfo import ZoneInfo
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import (BooleanField, DateTimeLocalField, EmailField, SelectField, StringField,
-                     TextAreaField)
-from wtforms.validators import DataRequired, Email, Length, Optional, ValidationError
+from wtforms import BooleanField, DateTimeLocalField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
-from cocreate.core.forms import BaseForm, LocaleMapMixin, LocaleSpec, locale_map_form
+from cocreate.core.forms import BaseForm, LocaleMapMixin, LocaleSpec, email_field, locale_map_form
 from cocreate.core.i18n import language_name
 from cocreate.municipalities.forms import SLUG_RULE, CheckboxesField
 from cocreate.surveys.models import QuestionType, SurveyMode
@@ -50,10 +49,7 @@ class ResumeForm(BaseForm):
 
 
 class ResumeEmailForm(BaseForm):
-    email = EmailField(_l("E-mail address"),
-                       validators=[DataRequired(message=_l("Enter your e-mail address.")),
-                                   Length(max=254),
-                                   Email(message=_l("Enter a valid e-mail address, like name@example.org."))])
+    email = email_field()
 
 
 # -- Authoring ---------------------------------------------------------------------------
@@ -238,7 +234,8 @@ class InvitationEmailsForm(BaseForm):
     addresses = TextAreaField(_l("E-mail addresses, one per line"),
                               validators=[DataRequired(message=_l("Enter at least one e-mail address.")),
                                           Length(max=60_000)],
-                              description=_l("The addresses are used to send the links only; they are not kept with the invitations."))
+                              description=_l("The addresses are used to send the links only; "
+                                             "they are not kept with the invitations."))
     language = SelectField(_l("Language of the invitation"))
 
     def valid_addresses(self) -> list[str] | None:

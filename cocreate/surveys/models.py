@@ -15,7 +15,7 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from cocreate.core.base import TimestampMixin, utcnow
+from cocreate.core.base import ContentLanguagesMixin, TimestampMixin, utcnow
 from cocreate.extensions import db
 
 
@@ -71,7 +71,7 @@ def _values(enum_cls) -> str:
     return ", ".join(f"'{v.value}'" for v in enum_cls)
 
 
-class Survey(TimestampMixin, db.Model):
+class Survey(ContentLanguagesMixin, TimestampMixin, db.Model):
     __tablename__ = "survey"
     __table_args__ = (
         sa.UniqueConstraint("lab_id", "slug"),
@@ -117,13 +117,6 @@ class Survey(TimestampMixin, db.Model):
     @property
     def is_anonymous(self) -> bool:
         return self.mode == SurveyMode.ANONYMOUS
-
-    @property
-    def content_languages(self) -> list[str]:
-        langs = list(self.languages or [])
-        if self.default_language not in langs:
-            langs.insert(0, self.default_language)
-        return langs
 
     def move_to(self, target: SurveyStatus) -> None:
         if target not in TRANSITIONS[self.state]:

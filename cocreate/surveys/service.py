@@ -13,6 +13,7 @@ from flask_babel import lazy_gettext as _l
 
 from cocreate.accounts.models import ConsentRecord
 from cocreate.core.base import utcnow
+from cocreate.core.errors import DomainError
 from cocreate.core.mail import queue_mail
 from cocreate.extensions import db
 from cocreate.surveys import answers as rules
@@ -25,10 +26,8 @@ CONSENT_SCOPES = ("participation", "research", "quotes")
 _RESUME_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
 
 
-class SurveyError(Exception):
-    def __init__(self, message):
-        super().__init__(message)
-        self.message = message
+class SurveyError(DomainError):
+    """A refusal about surveys: answering or building."""
 
 
 def _hash(value: str) -> str:
@@ -87,7 +86,8 @@ def start_draft(survey: Survey, *, language: str, consent: dict[str, bool], user
     ensure_accepting(survey)
     invitation = find_invitation(survey, invitation_token)
     if survey.invitation_only and invitation is None and not assisted_language:
-        raise SurveyError(_l("This survey is answered by invitation only. Use the link you received; each link works once."))
+        raise SurveyError(_l("This survey is answered by invitation only. "
+                             "Use the link you received; each link works once."))
     if not consent.get("participation"):
         raise SurveyError(_l("Please confirm that you want to take part."))
     if has_answered(survey, user) and not assisted_language:

@@ -9,8 +9,7 @@ from __future__ import annotations
 import base64
 import io
 
-from flask import (abort, current_app, flash, redirect, render_template, request, session,
-                   url_for)
+from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 

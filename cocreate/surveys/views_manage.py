@@ -10,6 +10,7 @@ from flask_login import current_user
 
 from cocreate.core import audit
 from cocreate.core.forms import ConfirmForm
+from cocreate.core.http import commit_or_flash
 from cocreate.core.i18n import language_name
 from cocreate.core.permissions import Permission, requires
 from cocreate.extensions import db
@@ -152,14 +153,9 @@ def manage_survey(municipality, lab_slug, survey_slug):
 def manage_survey_status(municipality, lab_slug, survey_slug):
     _lab, survey = _load(municipality, lab_slug, survey_slug)
     if ConfirmForm().validate_on_submit():
-        try:
-            authoring.change_status(current_user, survey, request.form.get("target", ""))
-        except SurveyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The status of the survey is changed."), "success")
+        commit_or_flash(
+            lambda: authoring.change_status(current_user, survey, request.form.get("target", "")),
+            _("The status of the survey is changed."))
     return _back(survey)
 
 
@@ -342,22 +338,16 @@ def manage_edit_question(municipality, lab_slug, survey_slug, question_id):
 def manage_question_action(municipality, lab_slug, survey_slug, question_id, action):
     _lab, survey = _load(municipality, lab_slug, survey_slug)
     question = queries.get_question_or_404(survey, question_id)
+    actions = {
+        "up": lambda: authoring.move_question(current_user, question, -1),
+        "down": lambda: authoring.move_question(current_user, question, 1),
+        "duplicate": lambda: authoring.duplicate_question(current_user, question),
+        "hide": lambda: authoring.set_hidden(current_user, question, True),
+        "show": lambda: authoring.set_hidden(current_user, question, False),
+        "delete": lambda: authoring.delete_question(current_user, question),
+    }
     if ConfirmForm().validate_on_submit():
-        try:
-            if action in ("up", "down"):
-                authoring.move_question(current_user, question, -1 if action == "up" else 1)
-            elif action == "duplicate":
-                authoring.duplicate_question(current_user, question)
-            elif action in ("hide", "show"):
-                authoring.set_hidden(current_user, question, action == "hide")
-            else:
-                authoring.delete_question(current_user, question)
-        except SurveyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The change is saved."), "success")
+        commit_or_flash(actions[action], _("The change is saved."))
     return _back(survey, "#structure")
 
 
@@ -369,14 +359,8 @@ def manage_add_block(municipality, lab_slug, survey_slug):
     if block is None:
         abort(404)
     if ConfirmForm().validate_on_submit():
-        try:
-            authoring.add_sections_from(survey, block["definition"])
-        except SurveyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The block is added."), "success")
+        commit_or_flash(lambda: authoring.add_sections_from(survey, block["definition"]),
+                        _("The block is added."))
     return _back(survey, "#structure")
 
 
@@ -386,15 +370,10 @@ def manage_save_template(municipality, lab_slug, survey_slug):
     _lab, survey = _load(municipality, lab_slug, survey_slug)
     form = TemplateForm()
     if form.validate_on_submit():
-        try:
-            authoring.save_as_template(current_user, survey, slug=form.slug.data,
-                                       title=dict(survey.title))
-        except SurveyError as exc:
-            db.session.rollback()
-            flash(str(exc.message), "error")
-        else:
-            db.session.commit()
-            flash(_("The survey is saved as a template."), "success")
+        commit_or_flash(lambda: authoring.save_as_template(current_user, survey,
+                                                           slug=form.slug.data,
+                                                           title=dict(survey.title)),
+                        _("The survey is saved as a template."))
     else:
         flash(_("Use 2 to 64 lower-case letters, digits and hyphens."), "error")
     return _back(survey)

@@ -13,7 +13,6 @@ import sqlalchemy as sa
 
 from cocreate import create_app
 from cocreate.scheduler import JOBSTORE_TABLE, build_scheduler, load_tasks, run_all_once, run_task
-
 from tests.conftest import BASE_CONFIG, postgres_url
 
 ROOT = Path(__file__).resolve().parents[2]

@@ -11,7 +11,7 @@ from cocreate.accounts.models import ConsentRecord
 from cocreate.core.models import OutboxMessage
 from cocreate.extensions import db
 from cocreate.surveys.models import Answer, Response, ResponseDraft
-from tests.surveys.conftest import survey_url
+from tests.surveys.definitions import survey_url
 
 PAGE1 = {"Q1": "Q1_2", "Q2": ["Q2_1", "Q2_other"], "Q2__other": "In de bib", "Q3": "4",
          "Q5": "33", "Q6": "Mijn straat", "Q7": "أتمنى دروسًا مساءً", "Q9__Q9_1": "1",

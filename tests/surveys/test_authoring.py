@@ -12,7 +12,7 @@ from cocreate.extensions import db
 from cocreate.surveys import authoring
 from cocreate.surveys.models import Question, Response, Survey, SurveyTemplate
 from cocreate.surveys.service import SurveyError
-from tests.surveys.conftest import manage_url, survey_url
+from tests.surveys.definitions import manage_url, survey_url
 
 
 @pytest.fixture

@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 
 from cocreate.extensions import db
 from cocreate.surveys.models import Answer, Question, Response, ResponseDraft, Survey
-from tests.surveys.conftest import manage_url, survey_url
+from tests.surveys.definitions import manage_url, survey_url
 from tests.test_bad_input import TEXT
 
 FUZZ = settings(max_examples=15, deadline=None,

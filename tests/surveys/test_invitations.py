@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from cocreate.core.models import OutboxMessage
 from cocreate.extensions import db
 from cocreate.surveys.models import Response, SurveyInvitation
-from tests.surveys.conftest import manage_url, survey_url
+from tests.surveys.definitions import manage_url, survey_url
 
 
 @pytest.fixture

@@ -1,8 +1,6 @@
+"""Small survey instruments and URLs for tests."""
+
 from __future__ import annotations
-
-import pytest
-
-from cocreate.extensions import db
 
 
 def t(text):
@@ -48,26 +46,6 @@ DEFINITION = {"sections": [
     {"title": t("Second page"), "condition": {"question": "Q1", "options": ["Q1_2"]},
      "questions": [question("Q12", "short_text", required=True)]},
 ]}
-
-
-@pytest.fixture
-def make_survey(make_lab):
-    from cocreate.surveys.authoring import add_sections_from
-    from cocreate.surveys.models import Survey
-
-    def make(town, *, lab=None, status="open", mode="anonymous", definition=DEFINITION,
-             slug="s1", **kwargs):
-        lab = lab or make_lab(town)
-        survey = Survey(lab=lab, slug=slug, title=t("Survey"), intro=t("Intro"),
-                        thanks=t("Thanks"), consent_text=t("Consent"), mode=mode, status=status,
-                        default_language="nl", languages=["nl", "en", "ar"], **kwargs)
-        db.session.add(survey)
-        db.session.flush()
-        add_sections_from(survey, definition)
-        db.session.refresh(survey)
-        return survey
-
-    return make
 
 
 def survey_url(survey, lang="en"):
