@@ -20,6 +20,7 @@ def create_app(config: dict | None = None) -> Flask:
     configuration.load(app, config)
     _configure_logging(app)
     _init_extensions(app)
+    _trust_proxies(app)
     _register_url_machinery(app)
     _register_blueprints(app)
     _register_templates(app)
@@ -59,6 +60,14 @@ def _init_extensions(app: Flask) -> None:
     login_manager.init_app(app)
     login_manager.session_protection = None  # the server-side session does this job
     login_manager.user_loader(load_session_user)
+
+
+def _trust_proxies(app: Flask) -> None:
+    count = int(app.config.get("PROXY_COUNT") or 0)
+    if count:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=count, x_proto=count, x_host=count)
 
 
 def _register_url_machinery(app: Flask) -> None:

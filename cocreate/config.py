@@ -70,6 +70,9 @@ class Defaults:
     DEMO = False
     #: Public base URL used in e-mails (links must work outside a request).
     BASE_URL = "http://127.0.0.1:5000"
+    #: How many reverse proxies to trust for X-Forwarded-For/-Proto/-Host (rate limits
+    #: and secure cookies need the real client address and scheme).
+    PROXY_COUNT = 0
 
 
 def _instance_secret(instance_path: Path, name: str) -> str:

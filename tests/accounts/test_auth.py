@@ -197,3 +197,58 @@ def test_session_cookie_flags(client, make_user):
     assert response.status_code == 200
     cookie = client.get_cookie("cocreate_session")
     assert cookie is not None and cookie.http_only and cookie.same_site == "Lax"
+
+
+def test_rate_limits_work_with_redis_storage(tmp_path):
+    """Several web hosts share their counts through Redis (skipped without Redis)."""
+    import redis
+
+    from cocreate import create_app
+    from tests.conftest import BASE_CONFIG, Client
+
+    try:
+        redis.Redis(host="127.0.0.1", port=6379, socket_connect_timeout=1).ping()
+    except redis.RedisError as exc:
+        import pytest
+
+        pytest.skip(f"Redis is not reachable at 127.0.0.1:6379: {exc}")
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/r.sqlite",
+                      "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/15",
+                      "RATELIMIT_LOGIN": "3 per minute"})
+    app.test_client_class = Client
+    with app.app_context():
+        db.create_all()
+    from cocreate.extensions import limiter
+
+    with app.app_context():
+        limiter.reset()
+    client = app.test_client()
+    try:
+        statuses = [client.post_form("/en/login", {"email": "a@example.org", "password": "x"})
+                    .status_code for _ in range(4)]
+        assert statuses == [200, 200, 200, 429]
+    finally:
+        with app.app_context():
+            limiter.reset()
+        # The limiter object is shared by every app in this process: give the rest of
+        # the suite its in-memory storage back.
+        create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/m.sqlite"})
+
+
+def test_client_address_comes_from_the_trusted_proxy(tmp_path):
+    from cocreate import create_app
+    from tests.conftest import BASE_CONFIG, Client
+
+    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path}/p.sqlite",
+                      "RATELIMIT_LOGIN": "2 per minute", "PROXY_COUNT": 1})
+    app.test_client_class = Client
+    with app.app_context():
+        db.create_all()
+    client = app.test_client()
+
+    def attempt(address):
+        return client.post_form("/en/login", {"email": "a@example.org", "password": "x"},
+                                headers={"X-Forwarded-For": address}).status_code
+
+    assert [attempt("198.51.100.1") for _ in range(3)] == [200, 200, 429]
+    assert attempt("198.51.100.2") == 200  # another person behind the same proxy
