@@ -62,6 +62,10 @@ class Defaults:
     SURVEY_DRAFT_DAYS = 30
     RATELIMIT_SURVEY_SUBMIT = "30 per minute; 500 per hour"
 
+    # Focus groups --------------------------------------------------------
+    #: Hours before a session when participants are reminded.
+    SESSION_REMINDER_HOURS = [48, 3]
+
     # Scheduler -----------------------------------------------------------
     SCHEDULER_OUTBOX_SECONDS = 30
 
@@ -100,6 +104,9 @@ def load(app, overrides: dict | None = None) -> None:
         value = app.config.get(key)
         if isinstance(value, str):
             app.config[key] = _BOOL.get(value.strip().lower(), True)
+    if isinstance(app.config.get("SESSION_REMINDER_HOURS"), str):
+        app.config["SESSION_REMINDER_HOURS"] = [
+            int(h) for h in app.config["SESSION_REMINDER_HOURS"].split(",") if h.strip()]
     if isinstance(app.config.get("LANGUAGES"), str):
         app.config["LANGUAGES"] = [c.strip() for c in app.config["LANGUAGES"].split(",") if c.strip()]
     if os.environ.get("DATABASE_URL"):

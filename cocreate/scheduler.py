@@ -18,7 +18,7 @@ from datetime import UTC
 log = logging.getLogger("cocreate.scheduler")
 
 #: Modules whose import registers jobs.
-TASK_MODULES = ["cocreate.core.tasks", "cocreate.surveys.tasks"]
+TASK_MODULES = ["cocreate.core.tasks", "cocreate.surveys.tasks", "cocreate.focusgroups.tasks"]
 JOBSTORE_TABLE = "scheduler_job"
 
 

@@ -247,3 +247,33 @@ def make_survey(make_lab):
         return survey
 
     return make
+
+
+@pytest.fixture
+def make_session(make_lab):
+    """A published focus-group session starting in ten days (callable factory)."""
+    from datetime import timedelta
+
+    from cocreate.core.base import utcnow
+    from cocreate.focusgroups import screening
+    from cocreate.focusgroups.models import FocusSession
+
+    def make(town, *, lab=None, capacity=4, quota=None, status="published", **kwargs):
+        start = utcnow().replace(microsecond=0) + timedelta(days=10)
+        values = dict(topic={"nl": "Gesprek", "en": "Conversation", "ar": "حوار"},
+                      description={"nl": "Uitleg"}, starts_at=start,
+                      ends_at=start + timedelta(hours=2), format="in_person",
+                      address="Markt 1, Ninove", working_language="nl", interpretation=["ar"],
+                      capacity=capacity, status=status)
+        if quota:
+            values.update(quotas={"question": screening.GROUP_QUESTION,
+                                  "minimum": {screening.NEWCOMER: quota[0],
+                                              screening.LONG_TERM: quota[1]}},
+                          screening=screening.STANDARD)
+        values.update(kwargs)
+        session = FocusSession(lab=lab or make_lab(town), **values)
+        db.session.add(session)
+        db.session.flush()
+        return session
+
+    return make

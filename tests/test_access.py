@@ -18,6 +18,9 @@ SIGNED_IN = EVERYONE - {ANON}
 STAFF = {MODERATOR, OFFICIAL, RESEARCHER, ADMIN, SITE}
 LAB_MANAGERS = {OFFICIAL, ADMIN, SITE}
 AUTHORS = {OFFICIAL, RESEARCHER, ADMIN, SITE}
+SESSION_STAFF = {MODERATOR, OFFICIAL, ADMIN, SITE}
+FOCUS = "/en/m/{town}/labs/{lab}/sessions/{session}"
+MANAGE_FOCUS = "/en/m/{town}/manage/labs/{lab}/sessions/{session}"
 SURVEY = "/en/m/{town}/labs/{lab}/surveys/{survey}"
 MANAGE_SURVEY = "/en/m/{town}/manage/labs/{lab}/surveys/{survey}"
 
@@ -81,6 +84,23 @@ ALLOWED = {
     "surveys.manage_save_template": ("POST", MANAGE_SURVEY + "/template", AUTHORS, True),
     "surveys.manage_preview": ("GET", MANAGE_SURVEY + "/preview", AUTHORS, True),
     "surveys.manage_invitations": ("GET", MANAGE_SURVEY + "/invitations", AUTHORS, True),
+    "focusgroups.display_session": ("GET", FOCUS + "/", EVERYONE, True),
+    "focusgroups.session_ics": ("GET", FOCUS + "/calendar.ics", EVERYONE, True),
+    "focusgroups.display_registration": ("GET", "/en/registrations/{registration_token}",
+                                         EVERYONE, False),
+    "focusgroups.calendar_feed": ("GET", "/calendar/{registration_token}.ics", EVERYONE, False),
+    "focusgroups.manage_new_session": (
+        "GET", "/en/m/{town}/manage/labs/{lab}/sessions/new", SESSION_STAFF, True),
+    "focusgroups.manage_session": ("GET", MANAGE_FOCUS, SESSION_STAFF, True),
+    "focusgroups.manage_session_status": ("POST", MANAGE_FOCUS + "/publish", SESSION_STAFF, True),
+    "focusgroups.manage_registration": (
+        "POST", MANAGE_FOCUS + "/registrations/{registration}/present", SESSION_STAFF, True),
+    "focusgroups.manage_roster": ("GET", MANAGE_FOCUS + "/roster", SESSION_STAFF, True),
+    "focusgroups.manage_sign_in_sheet": ("GET", MANAGE_FOCUS + "/sign-in-sheet", SESSION_STAFF, True),
+    "focusgroups.manage_transcripts": ("GET", MANAGE_FOCUS + "/transcripts", SESSION_STAFF, True),
+    "focusgroups.manage_transcript": (
+        "GET", MANAGE_FOCUS + "/transcripts/{transcript}", SESSION_STAFF, True),
+    "focusgroups.manage_report": ("GET", MANAGE_FOCUS + "/report", SESSION_STAFF, True),
 }
 
 
@@ -101,12 +121,14 @@ def test_every_route_is_in_the_access_table(app):
 
 
 @pytest.fixture
-def world(app, make_municipality, make_user, make_lab, make_survey):
+def world(app, make_municipality, make_user, make_lab, make_survey, make_session):
     """Two towns with the same kinds of objects; people hold roles in the first."""
     from cocreate.accounts.models import Invitation, Membership
     from cocreate.core.base import utcnow
     from cocreate.extensions import db
     from cocreate.labs.models import Phase
+    from cocreate.focusgroups.models import Transcript
+    from cocreate.focusgroups.service import register
     from cocreate.surveys.service import start_draft
 
     towns = {}
@@ -126,10 +148,21 @@ def world(app, make_municipality, make_user, make_lab, make_survey):
         survey = make_survey(town, lab=lab)
         with app.test_request_context():
             _draft, code = start_draft(survey, language="en", consent={"participation": True})
+        focus = make_session(town, lab=lab)
+        with app.test_request_context():
+            registration, registration_token = register(
+                focus, guest_name="G", guest_email=f"g@{town.slug}.example.org", language="en",
+                screening_answers={}, interpretation_language=None, needs_childcare=False,
+                accessibility_needs="", note="", consent_audio=True, consent_quotes=False)
+        transcript = Transcript(session_id=focus.id, source="notes", language="nl")
+        db.session.add(transcript)
+        db.session.flush()
         towns[key] = dict(town=town.slug, lab=lab.slug, phase=phase.id,
                           membership=membership.id, invitation=invitation.id, obj=town,
                           survey=survey.slug, section=survey.sections[0].id,
-                          question=survey.questions[0].id, code=code)
+                          question=survey.questions[0].id, code=code, session=focus.id,
+                          registration=registration.id, registration_token=registration_token,
+                          transcript=transcript.id)
     return towns
 
 

@@ -165,7 +165,9 @@ class ConsentRecord(db.Model):
                                                 index=True)
     response_id: Mapped[int | None] = mapped_column(
         sa.ForeignKey("survey_response.id", ondelete="CASCADE"), index=True)
-    #: What the consent is about, e.g. ``survey:12``.
+    registration_id: Mapped[int | None] = mapped_column(
+        sa.ForeignKey("focus_registration.id", ondelete="CASCADE"), index=True)
+    #: What the consent is about, e.g. ``survey:12`` or ``session:3``.
     context: Mapped[str] = mapped_column(sa.String(64), index=True)
     scope: Mapped[str] = mapped_column(sa.String(16))
     granted: Mapped[bool]

@@ -169,6 +169,15 @@ def local_datetime(value: datetime | None, tz: str | None = None, fmt: str = "me
     return format_datetime(value, fmt, tzinfo=zone, locale=_babel_locale())
 
 
+def local_time(value: datetime | None, tz: str | None = None, fmt: str = "short") -> str:
+    from babel.dates import format_time
+
+    if value is None:
+        return ""
+    return format_time(value, fmt, tzinfo=ZoneInfo(tz) if tz else ZoneInfo("UTC"),
+                       locale=_babel_locale())
+
+
 def local_date(value, fmt: str = "medium") -> str:
     if value is None:
         return ""

@@ -27,8 +27,13 @@ from cocreate.extensions import db
 log = logging.getLogger("cocreate.mail")
 
 
-def queue_mail(to: str, language: str, subject, template: str, *, municipality=None, **context):
-    """Render ``template`` and ``subject`` (a lazy string) in ``language`` into the outbox."""
+def queue_mail(to: str, language: str, subject, template: str, *, municipality=None,
+               attachments=None, **context):
+    """Render ``template`` and ``subject`` (a lazy string) in ``language`` into the outbox.
+
+    ``attachments`` is a list of ``(filename, content_type, text)``, or a callable
+    that returns one, called in the recipient's language (calendar files).
+    """
     if language not in current_app.config["LANGUAGES"]:
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
     with force_locale(language):
@@ -40,6 +45,8 @@ def queue_mail(to: str, language: str, subject, template: str, *, municipality=N
             body = render_template(template, base_url=current_app.config["BASE_URL"],
                                    municipality=municipality, **context)
             subject_text = str(subject)
+            if callable(attachments):
+                attachments = attachments(language)
         finally:
             g.lang = previous
     message = OutboxMessage(
@@ -48,6 +55,8 @@ def queue_mail(to: str, language: str, subject, template: str, *, municipality=N
         subject=subject_text[:300],
         body_text=body,
         municipality_id=getattr(municipality, "id", None),
+        attachments=[{"filename": name, "content_type": kind, "text": text}
+                     for name, kind, text in (attachments or [])],
     )
     db.session.add(message)
     return message
@@ -67,7 +76,12 @@ def _build(message: OutboxMessage) -> EmailMessage:
     email["To"] = message.to_address
     email["Message-ID"] = make_msgid(domain=addr.rpartition("@")[2] or None)
     email.set_content(message.body_text)
-    email["Content-Language"] = message.language  # after set_content, which resets Content-*
+    for attachment in message.attachments or []:
+        maintype, _, subtype = attachment["content_type"].partition("/")
+        email.add_attachment(attachment["text"].encode("utf-8"), maintype=maintype,
+                             subtype=subtype, filename=attachment["filename"])
+    # Last: set_content and add_attachment move Content-* headers into the body parts.
+    email["Content-Language"] = message.language
     return email
 
 
@@ -91,6 +105,7 @@ def _claim_due(limit: int) -> list[int]:
     The claim is committed before anything is sent, so a second scheduler (or a
     restart) does not pick the same message up again.
     """
+    db.session.flush()  # pending messages get their timestamps before "now" is taken
     now = utcnow()
     # A claim older than this belongs to a sender that died mid-batch: retry it.
     db.session.execute(

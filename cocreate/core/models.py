@@ -57,6 +57,8 @@ class OutboxMessage(db.Model):
     language: Mapped[str] = mapped_column(sa.String(16))
     subject: Mapped[str] = mapped_column(sa.String(300))
     body_text: Mapped[str] = mapped_column(sa.Text)
+    #: Text attachments: ``[{"filename", "content_type", "text"}]`` (calendar files).
+    attachments: Mapped[list] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(sa.String(16), default=OutboxStatus.QUEUED)
     attempts: Mapped[int] = mapped_column(default=0)
     last_error: Mapped[str | None] = mapped_column(sa.String(500))

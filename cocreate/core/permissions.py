@@ -33,6 +33,7 @@ class Permission(enum.StrEnum):
     VIEW_STAFF_AREA = "view_staff_area"
     MANAGE_LABS = "manage_labs"
     AUTHOR_SURVEYS = "author_surveys"
+    MANAGE_SESSIONS = "manage_sessions"
     ENTER_ASSISTED = "enter_assisted"
     MODERATE = "moderate"
     RESEARCH = "research"
@@ -45,14 +46,15 @@ class Permission(enum.StrEnum):
 ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
     Role.PARTICIPANT: frozenset(),
     Role.MODERATOR: frozenset({Permission.VIEW_STAFF_AREA, Permission.MODERATE,
-                               Permission.ENTER_ASSISTED}),
+                               Permission.ENTER_ASSISTED, Permission.MANAGE_SESSIONS}),
     Role.OFFICIAL: frozenset({Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS,
-                              Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED}),
+                              Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED, Permission.MANAGE_SESSIONS,
+                              Permission.MANAGE_SESSIONS}),
     Role.RESEARCHER: frozenset({Permission.VIEW_STAFF_AREA, Permission.RESEARCH,
                                 Permission.AUTHOR_SURVEYS}),
     Role.ADMIN: frozenset({
         Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS, Permission.MODERATE,
-        Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED,
+        Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED, Permission.MANAGE_SESSIONS,
         Permission.MANAGE_MEMBERS, Permission.MANAGE_MUNICIPALITY, Permission.READ_OUTBOX,
     }),
 }

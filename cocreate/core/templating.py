@@ -30,6 +30,11 @@ def lang_attrs(value: i18n.Localized) -> str:
     return Markup("")
 
 
+def language_label(code: str) -> str:
+    """A language's name in the page language (for lists like "Interpretation into …")."""
+    return i18n.language_name(code, i18n.current_language())
+
+
 def can(permission: str, municipality=None) -> bool:
     return has_permission(current_user, Permission(permission), municipality)
 
@@ -43,14 +48,16 @@ def register(app: Flask) -> None:
         ui_languages=i18n.ui_languages,
         switch_language_url=switch_language_url,
         lang_attrs=lang_attrs,
+        language_label=language_label,
         can=can,
         get_flashed_messages=get_flashed_messages,
     )
     app.jinja_env.filters.update(
         local_datetime=i18n.local_datetime,
         local_date=i18n.local_date,
+        local_time=i18n.local_time,
         format_number=i18n.format_number,
-        language_label=lambda code: i18n.language_name(code, i18n.current_language()),
+        language_label=language_label,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

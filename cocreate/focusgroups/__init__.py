@@ -1,0 +1,39 @@
+"""Focus groups: sessions, registrations and waitlist, reminders, calendar files,
+attendance and transcripts."""
+
+from flask import Blueprint
+
+bp = Blueprint("focusgroups", __name__, template_folder="templates")
+
+from cocreate.focusgroups import views_manage, views_public  # noqa: E402,F401
+
+
+def status_label(status: str):
+    from flask_babel import lazy_gettext as _l
+
+    return {"draft": _l("Draft"), "published": _l("Published"), "cancelled": _l("Cancelled"),
+            "pending": _l("Waiting for approval"), "confirmed": _l("Confirmed"),
+            "waitlisted": _l("On the waiting list"), "declined": _l("Declined")}.get(status, status)
+
+
+@bp.app_context_processor
+def _helpers():
+    return {"session_status_label": status_label}
+
+
+def _lab_section(lab, user, manage: bool) -> dict:
+    from cocreate.focusgroups import queries
+    from cocreate.focusgroups.permissions import can_manage_sessions
+
+    return {"sessions": queries.lab_sessions(lab, public=not manage),
+            "can_manage": can_manage_sessions(user, lab)}
+
+
+def _register_lab_section() -> None:
+    from cocreate.labs.sections import LabSection, register
+
+    register(LabSection("sessions", "focusgroups/_lab_section.html",
+                        "focusgroups/_lab_manage_section.html", _lab_section, order=20))
+
+
+_register_lab_section()
