@@ -127,8 +127,8 @@ def world(app, make_municipality, make_user, make_lab, make_survey, make_session
     from cocreate.core.base import utcnow
     from cocreate.extensions import db
     from cocreate.labs.models import Phase
-    from cocreate.focusgroups.models import Transcript
-    from cocreate.focusgroups.service import register
+    from cocreate.focusgroups.models import Registration, Transcript
+    from cocreate.focusgroups.service import token_hash
     from cocreate.surveys.service import start_draft
 
     towns = {}
@@ -149,11 +149,11 @@ def world(app, make_municipality, make_user, make_lab, make_survey, make_session
         with app.test_request_context():
             _draft, code = start_draft(survey, language="en", consent={"participation": True})
         focus = make_session(town, lab=lab)
-        with app.test_request_context():
-            registration, registration_token = register(
-                focus, guest_name="G", guest_email=f"g@{town.slug}.example.org", language="en",
-                screening_answers={}, interpretation_language=None, needs_childcare=False,
-                accessibility_needs="", note="", consent_audio=True, consent_quotes=False)
+        registration_token = f"token-{town.slug}"
+        registration = Registration(session=focus, guest_name="G", language="en",
+                                    guest_email=f"g@{town.slug}.example.org", status="confirmed",
+                                    consent_audio=True, token_hash=token_hash(registration_token))
+        db.session.add(registration)
         transcript = Transcript(session_id=focus.id, source="notes", language="nl")
         db.session.add(transcript)
         db.session.flush()

@@ -44,8 +44,9 @@ class _SessionForm(LocaleMapMixin, BaseForm):
     capacity = StringField(_l("Number of places"), validators=[DataRequired(message=_l("Enter a number."))])
     requires_approval = BooleanField(_l("A moderator approves each registration"))
     use_quota = BooleanField(_l("Aim for a mix of newcomers and long-term residents (screening question)"))
-    newcomer_share = StringField(_l("At least this % newcomers"), validators=[Optional()])
-    long_term_share = StringField(_l("At least this % long-term residents"), validators=[Optional()])
+    newcomer_share = StringField(_l("Minimum share of newcomers (%)"), validators=[Optional()])
+    long_term_share = StringField(_l("Minimum share of long-term residents (%)"),
+                                  validators=[Optional()])
 
     def setup(self, lab):
         choices = [(c, language_name(c)) for c in CONTENT_LANGUAGES]

@@ -163,3 +163,56 @@ def test_bad_transcripts_are_refused_and_nothing_is_kept(client, moderator, make
                            content_type="multipart/form-data")
     assert response.status_code == 400
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Transcript)) == 0
+
+
+from hypothesis import HealthCheck, given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+from tests.test_bad_input import TEXT  # noqa: E402
+
+FUZZ = settings(max_examples=15, deadline=None,
+                suppress_health_check=[HealthCheck.function_scoped_fixture])
+
+
+@FUZZ
+@given(topic=TEXT, start=TEXT, end=TEXT, capacity=TEXT, link=TEXT, share=TEXT, kind=TEXT)
+def test_session_form_never_fails_badly(client, moderator, topic, start, end, capacity, link,
+                                        share, kind):
+    town, lab = moderator
+    before = db.session.scalar(sa.select(sa.func.count()).select_from(FocusSession))
+    response = client.post_form(base(town, lab) + "/new", {
+        **NEW, "topic__nl": topic, "starts_at": start, "ends_at": end, "capacity": capacity,
+        "online_link": link, "newcomer_share": share, "format": kind})
+    assert response.status_code in (302, 400)
+    if response.status_code == 400:
+        assert db.session.scalar(sa.select(sa.func.count()).select_from(FocusSession)) == before
+
+
+@FUZZ
+@given(name=TEXT, email=TEXT, group=TEXT, interp=TEXT, note=TEXT)
+def test_registration_form_never_fails_badly(client, make_municipality, make_session, name,
+                                             email, group, interp, note):
+    town = make_municipality()
+    session = make_session(town, quota=(40, 40))
+    response = client.post_form(
+        f"/en/m/{town.slug}/labs/{session.lab.slug}/sessions/{session.id}/",
+        {"guest_name": name, "guest_email": email, screening.GROUP_QUESTION: group,
+         "interpretation_language": interp, "note": note, "consent_participation": "y"})
+    assert response.status_code in (302, 400, 429)
+
+
+@FUZZ
+@given(label=TEXT, kind=TEXT, who=TEXT, turn=TEXT, text=TEXT, language=TEXT,
+       action=st.sampled_from(["map", "edit", "other", ""]))
+def test_transcript_editing_never_fails_badly(app, client, moderator, make_session, label, kind,
+                                              who, turn, text, language, action):
+    town, lab = moderator
+    session = make_session(town, lab=lab)
+    transcript = Transcript(session_id=session.id, source="notes", language="nl")
+    transcript.turns.append(Turn(position=0, speaker_label="A", text="x", language="nl"))
+    db.session.add(transcript)
+    db.session.flush()
+    response = client.post_form(base(town, lab, session) + f"/transcripts/{transcript.id}", {
+        "action": action, "label": label, "kind": kind, "registration_id": who,
+        "turn_id": turn, "text": text, "language": language})
+    assert response.status_code in (302, 400)
