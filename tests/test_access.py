@@ -126,9 +126,9 @@ def world(app, make_municipality, make_user, make_lab, make_survey, make_session
     from cocreate.accounts.models import Invitation, Membership
     from cocreate.core.base import utcnow
     from cocreate.extensions import db
-    from cocreate.labs.models import Phase
     from cocreate.focusgroups.models import Registration, Transcript
     from cocreate.focusgroups.service import token_hash
+    from cocreate.labs.models import Phase
     from cocreate.surveys.service import start_draft
 
     towns = {}

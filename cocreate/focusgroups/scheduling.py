@@ -97,8 +97,8 @@ def add_walk_in(actor, session: FocusSession, *, name: str, group_code: str | No
     if group_code and group_code not in {o["code"] for q in session.screening for o in q["options"]}:
         raise SessionError(_l("Choose one of the groups."))
     registration = Registration(
-        session=session, guest_name=name, language=language, group_code=group_code or None, status=RegistrationStatus.CONFIRMED,
-        is_walk_in=True, attended=True, checked_in_at=utcnow(),
+        session=session, guest_name=name, language=language, group_code=group_code or None,
+        status=RegistrationStatus.CONFIRMED, is_walk_in=True, attended=True, checked_in_at=utcnow(),
         token_hash=token_hash(secrets.token_urlsafe(32)))
     db.session.add(registration)
     audit.record("session.walk_in", session, actor=actor, municipality=session.lab.municipality)
