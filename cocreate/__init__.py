@@ -82,10 +82,10 @@ def _register_url_machinery(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from cocreate import accounts, focusgroups, labs, municipalities, surveys
+    from cocreate import accounts, focusgroups, labs, municipalities, plans, surveys
     from cocreate.core import views as core_views
 
-    for module in (core_views, accounts, municipalities, labs, surveys, focusgroups):
+    for module in (core_views, accounts, municipalities, labs, surveys, focusgroups, plans):
         app.register_blueprint(module.bp)
 
 

@@ -61,6 +61,9 @@ class Defaults:
     #: Unsubmitted answers are deleted after this many days without change.
     SURVEY_DRAFT_DAYS = 30
     RATELIMIT_SURVEY_SUBMIT = "30 per minute; 500 per hour"
+    RATELIMIT_COMMENT = "5 per minute; 50 per day"
+    #: Groups smaller than this are not shown in public counts.
+    SMALL_GROUP_THRESHOLD = 10
 
     # Focus groups --------------------------------------------------------
     #: Hours before a session when participants are reminded.

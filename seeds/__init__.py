@@ -8,12 +8,13 @@ from __future__ import annotations
 
 def run_demo(responses: int = 300) -> dict[str, int]:
     from cocreate.extensions import db
-    from seeds import accounts, focusgroups, labs, municipalities, surveys
+    from seeds import accounts, focusgroups, labs, municipalities, plans, surveys
 
     towns = municipalities.seed()
     people = accounts.seed(towns)
     lab_count = labs.seed(towns)
     surveys.seed(towns, count=responses)
     focusgroups.seed(towns)
+    plans.seed(towns)
     db.session.commit()
     return {"municipalities": len(towns), "people": len(people), "labs": lab_count}

@@ -20,6 +20,9 @@ LAB_MANAGERS = {OFFICIAL, ADMIN, SITE}
 AUTHORS = {OFFICIAL, RESEARCHER, ADMIN, SITE}
 SESSION_STAFF = {MODERATOR, OFFICIAL, ADMIN, SITE}
 FOCUS = "/en/m/{town}/labs/{lab}/sessions/{session}"
+PLAN = "/en/m/{town}/labs/{lab}/plans/{plan}"
+MANAGE_PLAN = "/en/m/{town}/manage/labs/{lab}/plans/{plan}"
+MODERATORS = {MODERATOR, ADMIN, SITE}
 MANAGE_FOCUS = "/en/m/{town}/manage/labs/{lab}/sessions/{session}"
 SURVEY = "/en/m/{town}/labs/{lab}/surveys/{survey}"
 MANAGE_SURVEY = "/en/m/{town}/manage/labs/{lab}/surveys/{survey}"
@@ -101,6 +104,15 @@ ALLOWED = {
     "focusgroups.manage_transcript": (
         "GET", MANAGE_FOCUS + "/transcripts/{transcript}", SESSION_STAFF, True),
     "focusgroups.manage_report": ("GET", MANAGE_FOCUS + "/report", SESSION_STAFF, True),
+    "plans.display_plan": ("GET", PLAN + "/", EVERYONE, True),
+    "plans.add_comment": ("POST", PLAN + "/comments", SIGNED_IN, True),
+    "plans.comment_action": ("POST", PLAN + "/comments/{comment}/support", SIGNED_IN, True),
+    "plans.compare": ("GET", PLAN + "/compare", EVERYONE, True),
+    "plans.you_said_we_did": ("GET", PLAN + "/you-said-we-did", EVERYONE, True),
+    "plans.manage_new_plan": ("GET", "/en/m/{town}/manage/labs/{lab}/plans/new", LAB_MANAGERS, True),
+    "plans.manage_plan": ("GET", MANAGE_PLAN, LAB_MANAGERS, True),
+    "plans.manage_moderation": ("GET", MANAGE_PLAN + "/moderation", MODERATORS, True),
+    "plans.manage_responses": ("GET", MANAGE_PLAN + "/responses", LAB_MANAGERS, True),
 }
 
 
@@ -129,6 +141,7 @@ def world(app, make_municipality, make_user, make_lab, make_survey, make_session
     from cocreate.focusgroups.models import Registration, Transcript
     from cocreate.focusgroups.service import token_hash
     from cocreate.labs.models import Phase
+    from cocreate.plans.models import Comment, Paragraph, Plan, PlanVersion
     from cocreate.surveys.service import start_draft
 
     towns = {}
@@ -156,13 +169,21 @@ def world(app, make_municipality, make_user, make_lab, make_survey, make_session
         db.session.add(registration)
         transcript = Transcript(session_id=focus.id, source="notes", language="nl")
         db.session.add(transcript)
+        plan = Plan(lab=lab, slug="plan", title={"nl": "Plan"}, official_language="nl")
+        version = PlanVersion(plan=plan, number=1, published_at=utcnow())
+        version.paragraphs.append(Paragraph(position=0, anchor="p-00000001", text="Tekst"))
+        db.session.add(plan)
+        db.session.flush()
+        comment = Comment(plan_id=plan.id, version_id=version.id, anchor="p-00000001",
+                          body="Reactie", language="nl")
+        db.session.add(comment)
         db.session.flush()
         towns[key] = dict(town=town.slug, lab=lab.slug, phase=phase.id,
                           membership=membership.id, invitation=invitation.id, obj=town,
                           survey=survey.slug, section=survey.sections[0].id,
                           question=survey.questions[0].id, code=code, session=focus.id,
                           registration=registration.id, registration_token=registration_token,
-                          transcript=transcript.id)
+                          transcript=transcript.id, plan=plan.slug, comment=comment.id)
     return towns
 
 
@@ -202,8 +223,9 @@ def test_access_matrix(client, world, make_user, endpoint, role, scope):
         response = client.get(url)
     else:
         response = client.post_form(url, POST_DATA)
+    # Public and signed-in routes are the same in every town; staff rights are per town.
     permitted = role in allowed and (scope == "own" or not scoped or role == SITE or
-                                     allowed == EVERYONE)
+                                     allowed in (EVERYONE, SIGNED_IN))
     expected = "ok" if permitted else ("login" if role == ANON else "403")
     assert _outcome(response) == expected, (endpoint, role, scope, response.status_code)
 

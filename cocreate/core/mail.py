@@ -17,7 +17,7 @@ from email.message import EmailMessage
 from email.utils import formataddr, make_msgid, parseaddr
 
 import sqlalchemy as sa
-from flask import current_app, render_template
+from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 
 from cocreate.core.base import utcnow
@@ -36,6 +36,11 @@ def queue_mail(to: str, language: str, subject, template: str, *, municipality=N
     """
     if language not in current_app.config["LANGUAGES"]:
         language = current_app.config["BABEL_DEFAULT_LOCALE"]
+    if not has_request_context():
+        # Scheduler jobs and commands render mail too: url_for needs a request.
+        with current_app.test_request_context("/", base_url=current_app.config["BASE_URL"]):
+            return queue_mail(to, language, subject, template, municipality=municipality,
+                              attachments=attachments, **context)
     with force_locale(language):
         from flask import g
 

@@ -36,4 +36,24 @@ def _register_lab_section() -> None:
                         "focusgroups/_lab_manage_section.html", _lab_section, order=20))
 
 
-_register_lab_section()
+def _group_in_lab(user_id: int, lab) -> str | None:
+    """The group a person gave when registering for a session of this lab."""
+    import sqlalchemy as sa
+
+    from cocreate.extensions import db
+    from cocreate.focusgroups.models import FocusSession, Registration
+
+    return db.session.scalar(
+        sa.select(Registration.group_code).join(FocusSession)
+        .where(Registration.user_id == user_id, FocusSession.lab_id == lab.id,
+               Registration.group_code.is_not(None)).limit(1))
+
+
+def _register_providers() -> None:
+    from cocreate.labs.groups import register as register_group
+
+    _register_lab_section()
+    register_group(_group_in_lab)
+
+
+_register_providers()

@@ -124,3 +124,13 @@ def test_outbox_page_for_admins(client, make_user, make_municipality, app):
     assert "x@example.org" in html and 'lang="ar" dir="rtl"' in html
     count = db.session.scalar(sa.select(sa.func.count()).select_from(OutboxMessage))
     assert count == 1
+
+
+def test_mail_can_be_written_outside_a_request(app):
+    """Scheduler jobs and commands have no request; links must still be built."""
+    from flask import has_request_context
+
+    assert not has_request_context()
+    message = mail.queue_mail("x@example.org", "nl", "Onderwerp", "mail/password_reset.txt",
+                              user=type("U", (), {"display_name": "X"})(), token="tok", hours=1)
+    assert "/nl/password/reset/tok" in message.body_text
