@@ -209,6 +209,19 @@ class OfficialResponse(db.Model):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class PlanNotice(db.Model):
+    """A message the scheduler sent about a plan, logged under a UNIQUE key so it is
+    sent once (e.g. "comments closed" to the officials)."""
+
+    __tablename__ = "plan_notice"
+    __table_args__ = (sa.UniqueConstraint("plan_id", "kind"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(sa.ForeignKey("plan.id", ondelete="CASCADE"))
+    kind: Mapped[str] = mapped_column(sa.String(64))
+    sent_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ChangeLink(db.Model):
     """"You said, we did": a comment that led to a change in a later version's paragraph."""
 

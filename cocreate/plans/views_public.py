@@ -54,19 +54,35 @@ def _version(plan, number):
 def display_plan(**slugs):
     plan = load_plan(**slugs)
     version = _version(plan, request.args.get("v", type=int))
-    wanted = request.args.get("p", "")
+    wanted = request.args.get("p", "")[:16]
+    status = request.args.get("status", "")[:20]
     visible = [c for c in queries.comments_of(plan) if can_see_comment(current_user, c, plan.lab)]
+    responses = {r.comment_id: r for r in queries.responses_of(plan) if r.comment_id}
     by_anchor = defaultdict(list)
     for comment in visible:
-        if comment.parent_id is None:
+        if comment.parent_id is None and _matches(comment, status, responses):
             by_anchor[comment.anchor].append(comment)
     return render_template(
         "plans/display.html", plan=plan, version=version, by_anchor=by_anchor,
         counts=Counter(c.anchor for c in visible if c.status == "published"),
-        supports=queries.support_counts(plan), filter_anchor=wanted,
-        responses={r.comment_id: r for r in queries.responses_of(plan) if r.comment_id},
+        supports=queries.support_counts(plan), filter_anchor=wanted, filter_status=status,
+        responses=responses,
         moderator=can_moderate(current_user, plan.lab),
         is_current=version is not None and version.id == plan.current.id)
+
+
+def _matches(comment, status: str, responses) -> bool:
+    """The status filter: answered or not, by answer, or (moderators) pending/hidden."""
+    answer = responses.get(comment.id)
+    if status in ("", "all"):
+        return True
+    if status == "answered":
+        return answer is not None
+    if status == "unanswered":
+        return answer is None and comment.status == "published"
+    if status in ("pending", "hidden"):
+        return comment.status == status
+    return answer is not None and answer.status == status
 
 
 @bp.route(BASE + "/comments", methods=["POST"])

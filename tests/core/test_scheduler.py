@@ -25,7 +25,8 @@ def test_jobs_are_registered_by_stable_id_without_duplicates(engine, tmp_path):
     app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url})
     ids = set(load_tasks())
     assert {"core.send_outbox", "surveys.open_and_close", "surveys.purge_drafts",
-            "focusgroups.send_reminders", "focusgroups.send_summaries"} <= ids
+            "focusgroups.send_reminders", "focusgroups.send_summaries",
+            "plans.comment_period_closed"} <= ids
     for _ in range(2):  # a restart replaces, never duplicates
         scheduler = build_scheduler(app, blocking=False)
         scheduler.start(paused=True)
@@ -42,7 +43,7 @@ def test_jobs_run_and_are_idempotent(app):
     first = run_all_once(app)
     assert first == {"core.send_outbox": 0, "surveys.open_and_close": 0,
                      "surveys.purge_drafts": 0, "focusgroups.send_reminders": 0,
-                     "focusgroups.send_summaries": 0}
+                     "focusgroups.send_summaries": 0, "plans.comment_period_closed": 0}
     assert run_task("core.send_outbox") == 0
 
 

@@ -227,3 +227,35 @@ def test_new_plan_over_http(client, plan):
                                   "title__nl": "Dubbel"}).status_code == 400
     assert client.post_form(new, {"slug": "derde", "official_language": "nl",
                                   "title__nl": ""}).status_code == 400
+
+
+def test_filters_by_paragraph_and_status(client, app, plan, make_user):
+    author = make_user()
+    with app.test_request_context():
+        answered = service.add_comment(author, plan, anchor=anchor(plan), body="Beantwoord",
+                                       language="nl")
+        service.add_comment(author, plan, anchor=anchor(plan, 2), body="Open vraag", language="nl")
+        db.session.flush()
+        service.respond(plan.official, plan, comment=answered, status="noted",
+                        explanation={"nl": "Genoteerd."})
+        db.session.flush()
+    page = client.get(url(plan, "en", "/?status=unanswered")).text
+    assert "Open vraag" in page and "Beantwoord" not in page
+    page = client.get(url(plan, "en", f"/?status=noted&p={anchor(plan)}")).text
+    assert "Beantwoord" in page and "Open vraag" not in page
+    assert client.get(url(plan, "en", "/?status=%00&p=%ff")).status_code == 200
+
+
+def test_officials_are_told_once_when_comments_close(app, plan, make_user):
+    from cocreate.plans.tasks import comment_period_closed
+
+    make_user(roles=[(plan.lab.municipality, "official")], email="ambtenaar@example.org",
+              language="nl")
+    closes = plan.comments_close_at
+    with app.test_request_context():
+        assert comment_period_closed(closes - timedelta(hours=1)) == 0
+        assert comment_period_closed(closes + timedelta(hours=1)) == 2  # two officials
+        assert comment_period_closed(closes + timedelta(hours=2)) == 0
+    message = db.session.scalars(sa.select(OutboxMessage).where(
+        OutboxMessage.to_address == "ambtenaar@example.org")).one()
+    assert message.language == "nl" and "/responses" in message.body_text
