@@ -3,6 +3,7 @@ versions; see what the municipality did with what people said."""
 
 from __future__ import annotations
 
+import re
 from collections import Counter, defaultdict
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
@@ -10,7 +11,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 
 from cocreate.core.http import commit_or_flash
-from cocreate.core.i18n import current_language
+from cocreate.core.i18n import current_language, is_known_language
 from cocreate.core.permissions import public, signed_in
 from cocreate.extensions import limiter
 from cocreate.labs.groups import group_of
@@ -95,9 +96,10 @@ def add_comment(**slugs):
     from cocreate.core.forms import ConfirmForm
 
     if ConfirmForm().validate_on_submit():
-        language = request.form.get("language") or current_language()
-        if language not in current_app.config["LANGUAGES"] and len(language) > 8:
-            language = current_language()
+        language = request.form.get("language", "")[:16]
+        if not re.fullmatch(r"[a-z]{2,3}(-[A-Za-z]{2,4})?", language) or \
+                not is_known_language(language):
+            language = current_language()  # what was written is kept; only the tag is fixed
         ok = commit_or_flash(lambda: service.add_comment(
             current_user, plan, anchor=anchor, body=request.form.get("body", "")[:10_000],
             language=language, quote=request.form.get("quote", "")[:2000],

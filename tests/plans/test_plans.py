@@ -259,3 +259,12 @@ def test_officials_are_told_once_when_comments_close(app, plan, make_user):
     message = db.session.scalars(sa.select(OutboxMessage).where(
         OutboxMessage.to_address == "ambtenaar@example.org")).one()
     assert message.language == "nl" and "/responses" in message.body_text
+
+
+@pytest.mark.parametrize("language,stored", [("ar", "ar"), ("uk", "uk"), ('"><i>x', "en"),
+                                             ("zz", "en"), ("", "en")])
+def test_comment_language_tag_must_be_a_real_language(client, plan, make_user, language, stored):
+    client.login_as(make_user())
+    client.post_form(url(plan, "en", "/comments"), {"anchor": anchor(plan), "body": "Tekst",
+                                                    "language": language})
+    assert db.session.scalars(sa.select(Comment.language)).one() == stored
