@@ -277,3 +277,26 @@ def make_session(make_lab):
         return session
 
     return make
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def live_app(request, tmp_path):
+    """A separate app on its own fresh database with the demo (no survey responses),
+    committed for real: for tests where several threads must use their own connections."""
+    url = (postgres_url(f"cocreate_live_{os.getpid()}") if request.param == "postgresql"
+           else f"sqlite:///{tmp_path}/live.sqlite")
+    # Many clients from one address on purpose: lift the limits (the limiter object is
+    # shared by every app in the process, so it must stay enabled).
+    application = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
+                              "RATELIMIT_REGISTER": "10000 per minute",
+                              "RATELIMIT_SURVEY_SUBMIT": "10000 per minute"})
+    application.test_client_class = Client
+    with application.app_context():
+        db.create_all()
+        from seeds import run_demo
+
+        run_demo(responses=0)
+    yield application
+    with application.app_context():
+        db.session.remove()
+        db.engine.dispose()

@@ -19,19 +19,14 @@ from cocreate.focusgroups.calendar import session_calendar
 from cocreate.focusgroups.forms import RegistrationForm
 from cocreate.focusgroups.models import RegistrationStatus
 from cocreate.focusgroups.permissions import can_view_session
-from cocreate.labs.permissions import can_view_lab
-from cocreate.labs.queries import get_lab_or_404
-from cocreate.municipalities.queries import get_municipality_or_404
+from cocreate.labs.queries import get_visible_lab_or_404
 
 BASE = "/<lang:lang_code>/m/<slug:municipality_slug>/labs/<slug:lab_slug>/sessions/<int:session_id>"
 
 
 def load_session(municipality_slug, lab_slug, session_id):
     """municipality → lab → session, each visible to this person, else 404."""
-    municipality = get_municipality_or_404(municipality_slug)
-    lab = get_lab_or_404(municipality, lab_slug)
-    if not can_view_lab(current_user, lab):
-        abort(404)
+    lab = get_visible_lab_or_404(municipality_slug, lab_slug, current_user)
     session = queries.get_session_or_404(lab, session_id)
     if not can_view_session(current_user, session):
         abort(404)

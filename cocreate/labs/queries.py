@@ -19,6 +19,20 @@ def get_lab_or_404(municipality, slug: str) -> Lab:
     return lab
 
 
+def get_visible_lab_or_404(municipality_slug: str, lab_slug: str, user) -> Lab:
+    """municipality → lab, as seen by ``user``: unknown or not visible is a 404.
+
+    The first step of every public page about something inside a lab.
+    """
+    from cocreate.labs.permissions import can_view_lab
+    from cocreate.municipalities.queries import get_municipality_or_404
+
+    lab = get_lab_or_404(get_municipality_or_404(municipality_slug), lab_slug)
+    if not can_view_lab(user, lab):
+        abort(404)
+    return lab
+
+
 def public_labs(municipality) -> list[Lab]:
     """Published and closed labs, newest first (archived ones stay reachable by link)."""
     return list(db.session.scalars(

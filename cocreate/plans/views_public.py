@@ -15,9 +15,7 @@ from cocreate.core.i18n import current_language, is_known_language
 from cocreate.core.permissions import public, signed_in
 from cocreate.extensions import limiter
 from cocreate.labs.groups import group_of
-from cocreate.labs.permissions import can_view_lab
-from cocreate.labs.queries import get_lab_or_404
-from cocreate.municipalities.queries import get_municipality_or_404
+from cocreate.labs.queries import get_visible_lab_or_404
 from cocreate.plans import bp, queries, rendering, service
 from cocreate.plans.permissions import can_moderate, can_see_comment, can_view_plan
 
@@ -26,10 +24,7 @@ BASE = "/m/<slug:municipality_slug>/labs/<slug:lab_slug>/plans/<slug:plan_slug>"
 
 def load_plan(municipality_slug, lab_slug, plan_slug):
     """municipality → lab → plan, each visible to this person, else 404."""
-    municipality = get_municipality_or_404(municipality_slug)
-    lab = get_lab_or_404(municipality, lab_slug)
-    if not can_view_lab(current_user, lab):
-        abort(404)
+    lab = get_visible_lab_or_404(municipality_slug, lab_slug, current_user)
     plan = queries.get_plan_or_404(lab, plan_slug)
     if not can_view_plan(current_user, plan):
         abort(404)

@@ -15,9 +15,7 @@ from flask_login import current_user
 
 from cocreate.core.permissions import public
 from cocreate.extensions import db, limiter
-from cocreate.labs.permissions import can_view_lab
-from cocreate.labs.queries import get_lab_or_404
-from cocreate.municipalities.queries import get_municipality_or_404
+from cocreate.labs.queries import get_visible_lab_or_404
 from cocreate.surveys import answers as rules
 from cocreate.surveys import bp, service
 from cocreate.surveys.forms import ResumeEmailForm, ResumeForm, StartForm
@@ -33,10 +31,7 @@ BASE = "/m/<slug:municipality_slug>/labs/<slug:lab_slug>/surveys/<slug:survey_sl
 
 def load_survey(municipality_slug, lab_slug, survey_slug):
     """municipality → lab → survey, each visible to this person, else 404."""
-    municipality = get_municipality_or_404(municipality_slug)
-    lab = get_lab_or_404(municipality, lab_slug)
-    if not can_view_lab(current_user, lab):
-        abort(404)
+    lab = get_visible_lab_or_404(municipality_slug, lab_slug, current_user)
     survey = get_survey_or_404(lab, survey_slug)
     if not can_view_survey(current_user, survey):
         abort(404)

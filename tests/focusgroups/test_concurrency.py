@@ -2,33 +2,12 @@
 
 from __future__ import annotations
 
-import os
 import threading
 
-import pytest
 import sqlalchemy as sa
 
-from cocreate import create_app
 from cocreate.extensions import db
 from cocreate.focusgroups.models import FocusSession, Registration
-from tests.conftest import BASE_CONFIG, Client, postgres_url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live_app(request, tmp_path):
-    url = (postgres_url(f"cocreate_race_{os.getpid()}") if request.param == "postgresql"
-           else f"sqlite:///{tmp_path}/race.sqlite")
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "RATELIMIT_ENABLED": False})
-    app.test_client_class = Client
-    with app.app_context():
-        db.create_all()
-        from seeds import run_demo
-
-        run_demo(responses=0)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_twenty_people_race_for_three_seats(live_app):

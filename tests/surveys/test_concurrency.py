@@ -6,37 +6,13 @@ thread has its own connection, as with several web workers.
 
 from __future__ import annotations
 
-import os
 import re
 import threading
 
-import pytest
 import sqlalchemy as sa
 
-from cocreate import create_app
 from cocreate.extensions import db
 from cocreate.surveys.models import Response
-from tests.conftest import BASE_CONFIG, Client, postgres_url
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def live_app(request, tmp_path):
-    if request.param == "postgresql":
-        url = postgres_url(f"cocreate_concurrency_{os.getpid()}")
-    else:
-        url = f"sqlite:///{tmp_path}/concurrency.sqlite"
-    app = create_app({**BASE_CONFIG, "SQLALCHEMY_DATABASE_URI": url,
-                      "RATELIMIT_ENABLED": False})
-    app.test_client_class = Client
-    with app.app_context():
-        db.create_all()
-        from seeds import run_demo
-
-        run_demo(responses=0)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
 
 
 def test_parallel_submissions_of_one_token_store_one_response(live_app):
