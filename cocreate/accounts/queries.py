@@ -17,6 +17,16 @@ def members_of(municipality) -> list[Membership]:
     ))
 
 
+def get_invitation_or_404(municipality, invitation_id: int) -> Invitation:
+    """An invitation of this municipality; another municipality's is a 404."""
+    from flask import abort
+
+    invitation = db.session.get(Invitation, invitation_id)
+    if invitation is None or invitation.municipality_id != municipality.id:
+        abort(404)
+    return invitation
+
+
 def open_invitations(municipality) -> list[Invitation]:
     return list(db.session.scalars(
         sa.select(Invitation).where(

@@ -16,7 +16,7 @@ from cocreate.accounts.forms import (
     ResetPasswordForm,
     RoleForm,
 )
-from cocreate.accounts.models import Invitation, Membership
+from cocreate.accounts.models import Membership
 from cocreate.accounts.permissions import can_accept_invitation
 from cocreate.core.http import commit_or_flash, safe_next_url
 from cocreate.core.permissions import Permission, public, requires, signed_in
@@ -223,9 +223,7 @@ def manage_remove_member(municipality, membership_id):
           methods=["POST"])
 @requires(Permission.MANAGE_MEMBERS)
 def manage_revoke_invitation(municipality, invitation_id):
-    invitation = db.session.get(Invitation, invitation_id)
-    if invitation is None or invitation.municipality_id != municipality.id:
-        abort(404)
+    invitation = queries.get_invitation_or_404(municipality, invitation_id)
     if ConfirmForm().validate_on_submit():
         service.revoke_invitation(current_user, invitation)
         db.session.commit()

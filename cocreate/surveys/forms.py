@@ -183,6 +183,33 @@ class _QuestionForm(LocaleMapMixin, BaseForm):
             if q.kind in (QuestionType.SINGLE, QuestionType.MULTIPLE)
             and (question is None or q.id != question.id)]
 
+    def fill_from(self, question) -> None:
+        """Show a stored question in the form."""
+        settings = question.settings or {}
+        self.section.data = str(question.section_id)
+        self.code.data, self.type.data = question.code, question.type
+        self.required.data = question.required
+        self.has_other.data = question.other is not None
+        self.has_prefer_not.data = question.prefer_not is not None
+        self.dimension.data = question.dimension or ""
+        self.min_choices.data = str(settings.get("min_choices") or "")
+        self.max_choices.data = str(settings.get("max_choices") or "")
+        self.points.data = str(settings.get("points") or 5)
+        self.number_min.data = "" if settings.get("min") is None else str(settings["min"])
+        self.number_max.data = "" if settings.get("max") is None else str(settings["max"])
+        self.integer.data = bool(settings.get("integer"))
+        self.max_length.data = str(settings.get("max_length") or "")
+        for name in ("text", "help"):
+            self.fill_locale_map(name, getattr(question, name))
+        self.fill_locale_map("low_label", settings.get("low_label"))
+        self.fill_locale_map("high_label", settings.get("high_label"))
+        self.fill_locale_map("other_label", question.other.label if question.other else {})
+        self.fill_locale_map("prefer_not_label",
+                             question.prefer_not.label if question.prefer_not else {})
+        if question.condition:
+            self.condition_question.data = question.condition["question"]
+            self.condition_options.data = " ".join(question.condition["options"])
+
     def integer_value(self, field, lowest=0, highest=100000):
         raw = (field.data or "").strip()
         if not raw:

@@ -262,6 +262,20 @@ def _save_question(survey, question, form):
         dimension=form.dimension.data)
 
 
+def _submit_question(survey, question, form, success):
+    """Save a valid question form, or show it again with the form's or service's errors."""
+    if form.validate_on_submit():
+        try:
+            _save_question(survey, question, form)
+        except SurveyError as exc:
+            db.session.rollback()
+            return _question_page(survey, question, form, exc.message, 400)
+        db.session.commit()
+        flash(success, "success")
+        return _back(survey, "#structure")
+    return _question_page(survey, question, form, status=400 if form.errors else 200)
+
+
 @bp.route(SURVEY + "/questions/new", methods=["GET", "POST"])
 @requires(Permission.AUTHOR_SURVEYS)
 def manage_new_question(municipality, lab_slug, survey_slug):
@@ -276,16 +290,7 @@ def manage_new_question(municipality, lab_slug, survey_slug):
             form.section.choices[-1][0]
         form.type.data = request.args.get("type") if request.args.get("type") in \
             {k.value for k in QuestionType} else QuestionType.SINGLE.value
-    if form.validate_on_submit():
-        try:
-            _save_question(survey, None, form)
-        except SurveyError as exc:
-            db.session.rollback()
-            return _question_page(survey, None, form, exc.message, 400)
-        db.session.commit()
-        flash(_("The question is added."), "success")
-        return _back(survey, "#structure")
-    return _question_page(survey, None, form, status=400 if form.errors else 200)
+    return _submit_question(survey, None, form, _("The question is added."))
 
 
 @bp.route(SURVEY + "/questions/<int:question_id>", methods=["GET", "POST"])
@@ -295,41 +300,10 @@ def manage_edit_question(municipality, lab_slug, survey_slug, question_id):
     question = queries.get_question_or_404(survey, question_id)
     form = question_form(survey, question)
     if not form.is_submitted():
-        form.section.data = str(question.section_id)
-        form.code.data, form.type.data = question.code, question.type
-        form.required.data = question.required
-        form.has_other.data = question.other is not None
-        form.has_prefer_not.data = question.prefer_not is not None
-        form.dimension.data = question.dimension or ""
-        settings = question.settings or {}
-        form.min_choices.data = str(settings.get("min_choices") or "")
-        form.max_choices.data = str(settings.get("max_choices") or "")
-        form.points.data = str(settings.get("points") or 5)
-        form.number_min.data = "" if settings.get("min") is None else str(settings["min"])
-        form.number_max.data = "" if settings.get("max") is None else str(settings["max"])
-        form.integer.data = bool(settings.get("integer"))
-        form.max_length.data = str(settings.get("max_length") or "")
-        for name in ("text", "help"):
-            form.fill_locale_map(name, getattr(question, name))
-        form.fill_locale_map("low_label", settings.get("low_label"))
-        form.fill_locale_map("high_label", settings.get("high_label"))
-        form.fill_locale_map("other_label", question.other.label if question.other else {})
-        form.fill_locale_map("prefer_not_label",
-                             question.prefer_not.label if question.prefer_not else {})
-        if question.condition:
-            form.condition_question.data = question.condition["question"]
-            form.condition_options.data = " ".join(question.condition["options"])
-    if form.validate_on_submit():
+        form.fill_from(question)
+    if form.is_submitted():
         form.code.data = question.code  # codes never change
-        try:
-            _save_question(survey, question, form)
-        except SurveyError as exc:
-            db.session.rollback()
-            return _question_page(survey, question, form, exc.message, 400)
-        db.session.commit()
-        flash(_("The question is saved."), "success")
-        return _back(survey, "#structure")
-    return _question_page(survey, question, form, status=400 if form.errors else 200)
+    return _submit_question(survey, question, form, _("The question is saved."))
 
 
 @bp.route(SURVEY + "/questions/<int:question_id>/<any(up, down, duplicate, hide, show, delete):action>",
