@@ -82,10 +82,12 @@ def _register_url_machinery(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
-    from cocreate import accounts, focusgroups, labs, municipalities, plans, surveys
+    from cocreate import accounts, focusgroups, labs, municipalities, plans, research, surveys
     from cocreate.core import views as core_views
+    from cocreate.research import api
 
-    for module in (core_views, accounts, municipalities, labs, surveys, focusgroups, plans):
+    for module in (core_views, accounts, municipalities, labs, surveys, focusgroups, plans, research,
+                   api):
         app.register_blueprint(module.bp)
 
 

@@ -36,6 +36,7 @@ class Permission(enum.StrEnum):
     MANAGE_SESSIONS = "manage_sessions"
     ENTER_ASSISTED = "enter_assisted"
     MODERATE = "moderate"
+    VIEW_RESULTS = "view_results"
     RESEARCH = "research"
     MANAGE_MEMBERS = "manage_members"
     MANAGE_MUNICIPALITY = "manage_municipality"
@@ -49,15 +50,19 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Permission]] = {
                                Permission.ENTER_ASSISTED, Permission.MANAGE_SESSIONS}),
     Role.OFFICIAL: frozenset({Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS,
                               Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED, Permission.MANAGE_SESSIONS,
-                              Permission.MANAGE_SESSIONS}),
+                              Permission.VIEW_RESULTS}),
     Role.RESEARCHER: frozenset({Permission.VIEW_STAFF_AREA, Permission.RESEARCH,
-                                Permission.AUTHOR_SURVEYS}),
+                                Permission.AUTHOR_SURVEYS, Permission.VIEW_RESULTS}),
     Role.ADMIN: frozenset({
-        Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS, Permission.MODERATE,
+        Permission.VIEW_STAFF_AREA, Permission.MANAGE_LABS, Permission.MODERATE, Permission.VIEW_RESULTS,
         Permission.AUTHOR_SURVEYS, Permission.ENTER_ASSISTED, Permission.MANAGE_SESSIONS,
         Permission.MANAGE_MEMBERS, Permission.MANAGE_MUNICIPALITY, Permission.READ_OUTBOX,
     }),
 }
+
+#: Held only through a researcher membership, never by being site admin: unsuppressed
+#: counts, free text, coding and exports are for the study's researchers alone.
+MEMBERSHIP_ONLY = frozenset({Permission.RESEARCH})
 
 #: Permissions that are checked against one municipality.
 MUNICIPAL = frozenset(set(Permission) - {Permission.PUBLIC, Permission.SIGNED_IN,
@@ -78,7 +83,7 @@ def has_permission(user, permission: Permission, municipality=None) -> bool:
         return False
     if permission is Permission.SIGNED_IN:
         return True
-    if user.is_site_admin:
+    if user.is_site_admin and permission not in MEMBERSHIP_ONLY:
         return True
     if permission is Permission.SITE_ADMIN:
         return False

@@ -44,6 +44,8 @@ class Lab(ContentLanguagesMixin, TimestampMixin, db.Model):
             "status IN ('draft', 'published', 'closed', 'archived')", name="status_known"
         ),
         sa.Index("ix_lab_municipality_status", "municipality_id", "status"),
+        sa.CheckConstraint("disclosure_k >= 2 AND disclosure_k_sensitive >= disclosure_k",
+                           name="disclosure_k_sane"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -57,6 +59,10 @@ class Lab(ContentLanguagesMixin, TimestampMixin, db.Model):
     languages: Mapped[list] = mapped_column(default=list)
     status: Mapped[str] = mapped_column(sa.String(16), default=LabStatus.DRAFT)
     published_at: Mapped[datetime | None]
+    #: Smallest count shown to anyone but researchers (disclosure control) …
+    disclosure_k: Mapped[int] = mapped_column(default=5, server_default="5")
+    #: … and for breakdowns by origin, migration background, nationality or neighbourhood.
+    disclosure_k_sensitive: Mapped[int] = mapped_column(default=10, server_default="10")
 
     municipality = relationship("Municipality", lazy="joined")
     phases: Mapped[list[Phase]] = relationship(

@@ -100,6 +100,8 @@ class Survey(ContentLanguagesMixin, TimestampMixin, db.Model):
     closes_at: Mapped[datetime | None]
     default_language: Mapped[str] = mapped_column(sa.String(16))
     languages: Mapped[list] = mapped_column(default=list)
+    #: When an official made the (disclosure-controlled) results public; None: not public.
+    results_published_at: Mapped[datetime | None]
 
     lab = relationship("Lab", lazy="joined")
     sections: Mapped[list[Section]] = relationship(

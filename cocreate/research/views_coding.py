@@ -1,0 +1,3 @@
+"""views_coding"""
+
+from cocreate.research import bp  # noqa: F401

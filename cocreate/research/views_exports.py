@@ -1,0 +1,3 @@
+"""views_exports"""
+
+from cocreate.research import bp  # noqa: F401

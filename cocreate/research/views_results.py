@@ -1,0 +1,3 @@
+"""views_results"""
+
+from cocreate.research import bp  # noqa: F401
