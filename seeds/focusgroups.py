@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from cocreate.accounts.models import ConsentRecord
 from cocreate.core.base import utcnow
 from cocreate.extensions import db
 from cocreate.focusgroups import screening
@@ -64,6 +65,10 @@ def _register(session, name, group, language, interpretation, status, **extra):
         interpretation_language=interpretation, consent_audio=True, consent_quotes=True,
         token_hash=token_hash(secrets.token_urlsafe(32)), **extra)
     db.session.add(registration)
+    db.session.flush()
+    for scope in ("participation", "audio", "quotes", "research"):
+        db.session.add(ConsentRecord(registration_id=registration.id, context=f"session:{session.id}",
+                                     scope=scope, granted=True, text_version=1, language=language))
     return registration
 
 

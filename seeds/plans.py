@@ -9,6 +9,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from cocreate.accounts.consents import record_decision
 from cocreate.accounts.models import User
 from cocreate.core.base import utcnow
 from cocreate.extensions import db
@@ -105,6 +106,9 @@ def seed(towns) -> Plan | None:
     residents = [participant] + [
         _resident(f"bewoner{i}@ninove.demo", name) for i, name in enumerate(
             ["Amal", "Jan", "Fatima", "Luc", "Olena", "Marie", "Yusuf", "Els", "Mehmet", "Karin"])]
+    for resident in residents[:-1]:  # one resident declines research use
+        record_decision(resident.id, service.consent_context(plan), "research", True,
+                        language=resident.preferred_language)
     comments = []
     for round_ in range(6):
         for position, texts in COMMENTS.items():

@@ -41,6 +41,7 @@ ALLOWED = {
     "accounts.forgot_password": ("GET", "/en/password/forgot", EVERYONE, False),
     "accounts.reset_password": ("GET", "/en/password/reset/not-a-token", EVERYONE, False),
     "accounts.profile": ("GET", "/en/profile", SIGNED_IN, False),
+    "accounts.withdraw_consent": ("POST", "/en/profile/consents/1/withdraw", SIGNED_IN, False),
     "accounts.accept_invitation": ("GET", "/en/invitations/not-a-token", EVERYONE, False),
     "accounts.manage_members": ("GET", "/en/m/{town}/manage/members", {ADMIN, SITE}, True),
     "accounts.manage_change_role": (

@@ -119,3 +119,12 @@ class AcceptInvitationForm(BaseForm):
         validators=[EqualTo("password", message=_l("The two passwords are not the same."))],
         render_kw={"autocomplete": "new-password"},
     )
+
+
+def consent_scope_label(scope: str):
+    return {
+        "participation": _l("Taking part"),
+        "research": _l("Use by the researchers, under a pseudonym"),
+        "quotes": _l("Quotes without my name"),
+        "audio": _l("Audio recording"),
+    }.get(scope, scope)

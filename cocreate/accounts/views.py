@@ -5,6 +5,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
 from cocreate.accounts import bp, queries, service
+from cocreate.accounts import consents as consent_service
 from cocreate.accounts.forms import (
     AcceptInvitationForm,
     ConfirmForm,
@@ -124,7 +125,20 @@ def profile():
         session["lang"] = current_user.preferred_language
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile", lang_code=current_user.preferred_language))
-    return render_template("accounts/profile.html", form=form)
+    consents = consent_service.active_consents(current_user)
+    return render_template("accounts/profile.html", form=form, consents=consents,
+                           consent_titles=consent_service.context_titles([c.context for c in consents]),
+                           withdraw_form=ConfirmForm())
+
+
+@bp.route("/profile/consents/<int:record_id>/withdraw", methods=["POST"])
+@signed_in
+def withdraw_consent(record_id):
+    """Withdraw one of one's own consents; someone else's record is refused like a missing one."""
+    if ConfirmForm().validate_on_submit():
+        commit_or_flash(lambda: consent_service.withdraw(current_user, record_id),
+                        _("Your consent is withdrawn. Later exports and results leave you out."))
+    return redirect(url_for("accounts.profile") + "#consents")
 
 
 # -- Invitations -------------------------------------------------------------------

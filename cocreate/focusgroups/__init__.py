@@ -57,3 +57,14 @@ def _register_providers() -> None:
 
 
 _register_providers()
+
+
+def _register_consent_context() -> None:
+    from cocreate.accounts.consents import register_context_label
+    from cocreate.accounts.context_titles import titles_of
+    from cocreate.focusgroups.models import FocusSession
+
+    register_context_label("session", titles_of(FocusSession, "topic"))
+
+
+_register_consent_context()

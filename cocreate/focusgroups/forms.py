@@ -121,6 +121,8 @@ class RegistrationForm(BaseForm):
         validators=[DataRequired(message=_l("Please confirm that you want to take part."))])
     consent_audio = BooleanField(_l("The conversation may be recorded (audio) to write a transcript."))
     consent_quotes = BooleanField(_l("What I say may be quoted anonymously in reports."))
+    consent_research = BooleanField(
+        _l("The researchers of the study may use what I say, under a pseudonym, never with my name."))
 
     def setup(self, session, signed_in: bool):
         self.interpretation_language.choices = [("", _l("No interpretation needed"))] + [

@@ -109,7 +109,8 @@ def register(session: FocusSession, *, user=None, guest_name: str | None = None,
              guest_email: str | None = None, guest_phone: str | None = None, language: str,
              screening_answers: dict, interpretation_language: str | None,
              needs_childcare: bool, accessibility_needs: str, note: str,
-             consent_audio: bool, consent_quotes: bool) -> tuple[Registration, str]:
+             consent_audio: bool, consent_quotes: bool,
+             consent_research: bool = False) -> tuple[Registration, str]:
     """Register a person (signed in, or a guest by e-mail) and return the registration
     with its secret token (for the cancel link and the calendar feed)."""
     session = lock_session(session)
@@ -153,7 +154,7 @@ def register(session: FocusSession, *, user=None, guest_name: str | None = None,
     db.session.add(registration)
     db.session.flush()
     for scope, granted in (("participation", True), ("audio", consent_audio),
-                           ("quotes", consent_quotes)):
+                           ("quotes", consent_quotes), ("research", consent_research)):
         db.session.add(ConsentRecord(user_id=registration.user_id,
                                      registration_id=registration.id,
                                      context=f"session:{session.id}", scope=scope,

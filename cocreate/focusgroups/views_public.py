@@ -64,7 +64,7 @@ def display_session(**ids):
                 needs_childcare=form.needs_childcare.data,
                 accessibility_needs=form.accessibility_needs.data or "",
                 note=form.note.data or "", consent_audio=form.consent_audio.data,
-                consent_quotes=form.consent_quotes.data)
+                consent_quotes=form.consent_quotes.data, consent_research=form.consent_research.data)
         except service.SessionError as exc:
             db.session.rollback()
             flash(str(exc.message), "error")

@@ -40,3 +40,14 @@ def _register_lab_section() -> None:
 
 
 _register_lab_section()
+
+
+def _register_consent_context() -> None:
+    from cocreate.accounts.consents import register_context_label
+    from cocreate.accounts.context_titles import titles_of
+    from cocreate.plans.models import Plan
+
+    register_context_label("plan", titles_of(Plan))
+
+
+_register_consent_context()

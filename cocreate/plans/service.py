@@ -7,6 +7,7 @@ import logging
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
+from cocreate.accounts.consents import record_decision
 from cocreate.core import audit
 from cocreate.core.base import utcnow
 from cocreate.core.errors import DomainError
@@ -126,8 +127,16 @@ def is_blocked(user, municipality) -> bool:
         Block.municipality_id == municipality.id, Block.user_id == user.id)) is not None
 
 
+def consent_context(plan: Plan) -> str:
+    """The consent-ledger context of a plan's comments (research use is asked per plan)."""
+    return f"plan:{plan.id}"
+
+
 def add_comment(user, plan: Plan, *, anchor: str, body: str, language: str, quote: str = "",
-                show_name: bool = True, parent_id: int | None = None) -> Comment:
+                show_name: bool = True, parent_id: int | None = None,
+                research_consent: bool | None = None) -> Comment:
+    """Add a comment (or a reply). ``research_consent`` — the commenter's answer to
+    "may researchers use my comments under a pseudonym" — goes into the consent ledger."""
     if not plan.commenting_open():
         raise PlanError(_l("Comments are closed for this plan."))
     if is_blocked(user, plan.lab.municipality):
@@ -158,6 +167,8 @@ def add_comment(user, plan: Plan, *, anchor: str, body: str, language: str, quot
                       show_name=show_name,
                       status=CommentStatus.PENDING if plan.pre_moderation else CommentStatus.PUBLISHED)
     db.session.add(comment)
+    if research_consent is not None:
+        record_decision(user.id, consent_context(plan), "research", research_consent, language=language)
     return comment
 
 

@@ -10,6 +10,7 @@ from flask import abort, current_app, flash, redirect, render_template, request,
 from flask_babel import gettext as _
 from flask_login import current_user
 
+from cocreate.accounts.consents import has_consent
 from cocreate.core.http import commit_or_flash
 from cocreate.core.i18n import current_language, is_known_language
 from cocreate.core.permissions import public, signed_in
@@ -64,6 +65,8 @@ def display_plan(**slugs):
         supports=queries.support_counts(plan), filter_anchor=wanted, filter_status=status,
         responses=responses,
         moderator=can_moderate(current_user, plan.lab),
+        research_consent=current_user.is_authenticated and has_consent(
+            current_user.id, service.consent_context(plan), "research"),
         is_current=version is not None and version.id == plan.current.id)
 
 
@@ -99,6 +102,7 @@ def add_comment(**slugs):
             current_user, plan, anchor=anchor, body=request.form.get("body", "")[:10_000],
             language=language, quote=request.form.get("quote", "")[:2000],
             show_name=request.form.get("anonymous") != "y",
+            research_consent=request.form.get("research") == "y",
             parent_id=int(parent) if parent.isdigit() and len(parent) < 10 else None),
             _("Thank you, your comment is saved.") if not plan.pre_moderation
             else _("Thank you. A moderator will check your comment before it is shown."))

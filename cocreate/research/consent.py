@@ -42,10 +42,12 @@ def registration_exportable():
 
 
 def plan_context(plan_id: int) -> str:
+    """Same as ``plans.service.consent_context`` for a plan id."""
     return f"plan:{plan_id}"
 
 
 def commenter_exportable(plan_id: int, user_id_column):
-    """Comment authors who agreed that researchers use their comments on this plan."""
+    """Comment authors who agreed that researchers use their comments on this plan
+    (the ledger keeps one active row per person, plan and scope)."""
     return sa.exists().where(ConsentRecord.user_id == user_id_column,
                              ConsentRecord.context == plan_context(plan_id), _ACTIVE_RESEARCH)

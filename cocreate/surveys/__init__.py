@@ -39,3 +39,14 @@ def _register_lab_section() -> None:
 
 
 _register_lab_section()
+
+
+def _register_consent_context() -> None:
+    from cocreate.accounts.consents import register_context_label
+    from cocreate.accounts.context_titles import titles_of
+    from cocreate.surveys.models import Survey
+
+    register_context_label("survey", titles_of(Survey))
+
+
+_register_consent_context()

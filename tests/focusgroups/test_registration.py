@@ -95,7 +95,7 @@ def test_consent_is_recorded_in_the_ledger(app, make_municipality, make_session)
     registration = register(app, session, "a@example.org", consent_audio=True)
     rows = {(c.scope, c.granted) for c in db.session.scalars(
         sa.select(ConsentRecord).where(ConsentRecord.registration_id == registration.id))}
-    assert rows == {("participation", True), ("audio", True), ("quotes", False)}
+    assert rows == {("participation", True), ("audio", True), ("quotes", False), ("research", False)}
 
 
 def test_confirmation_mail_has_a_calendar_file_and_cancel_link(app, make_municipality,
