@@ -1,8 +1,8 @@
 from __future__ import annotations
 
 from flask_babel import lazy_gettext as _l
-from wtforms import DateField, SelectField, StringField
-from wtforms.validators import DataRequired, ValidationError
+from wtforms import DateField, IntegerField, SelectField, StringField
+from wtforms.validators import DataRequired, NumberRange, ValidationError
 
 from cocreate.core.forms import BaseForm, LocaleMapMixin, LocaleSpec, locale_map_form
 from cocreate.core.i18n import language_name
@@ -41,9 +41,38 @@ class _NewLabMixin:
                        description=_l("For example samen-leven. It cannot be changed later."))
 
 
+#: Disclosure thresholds an official may choose (2 is the least that hides anything).
+DISCLOSURE_MIN, DISCLOSURE_MAX = 2, 100
+
+
+def _threshold_field(label, description):
+    """A field left out of a post keeps its value (the lab's current one, see the view)."""
+    return IntegerField(label, description=description, validators=[
+        NumberRange(min=DISCLOSURE_MIN, max=DISCLOSURE_MAX,
+                    message=_l("Enter a whole number from %(min)s to %(max)s."))])
+
+
+class _DisclosureMixin:
+    """Small groups in results: counts below these numbers are hidden for everyone but
+    the municipality's researchers (the lab's edit form only; new labs start at 5 and 10)."""
+
+    disclosure_k = _threshold_field(
+        _l("Smallest group shown in results"),
+        _l("Officials, administrators and the public see smaller counts hidden. Researchers see every count."))
+    disclosure_k_sensitive = _threshold_field(
+        _l("Smallest group shown by origin, migration background, nationality or neighbourhood"),
+        _l("Must be at least the number above."))
+
+    def validate_disclosure_k_sensitive(self, field):
+        if isinstance(self.disclosure_k.data, int) and isinstance(field.data, int) \
+                and field.data < self.disclosure_k.data:
+            raise ValidationError(_l("Enter a number at least as large as the smallest group shown in results."))
+
+
 def lab_form(municipality, *, new: bool, **kwargs):
     """The lab form with one title and description field per offered language."""
-    base = type("NewLabForm", (_NewLabMixin, _LabForm), {}) if new else _LabForm
+    base = type("NewLabForm", (_NewLabMixin, _LabForm), {}) if new else \
+        type("LabForm", (_DisclosureMixin, _LabForm), {})
     cls = locale_map_form(base, municipality.content_languages, LAB_TEXT)
     form = cls(**kwargs)
     form.set_language_choices(municipality)

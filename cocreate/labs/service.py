@@ -52,6 +52,19 @@ def update_lab(actor, lab: Lab, *, title: dict, description: dict, default_langu
     audit.record("lab.updated", lab, actor=actor, municipality=lab.municipality)
 
 
+def set_disclosure(actor, lab: Lab, *, k: int, k_sensitive: int) -> None:
+    """The smallest counts shown in results to anyone but researchers (k ≥ 2, and the
+    threshold for sensitive breakdowns at least k)."""
+    if k < 2 or k_sensitive < k:
+        raise LabError(_l("The smallest group shown must be at least 2, and at least as large for sensitive "
+                          "groups."))
+    if (lab.disclosure_k, lab.disclosure_k_sensitive) == (k, k_sensitive):
+        return
+    audit.record("lab.disclosure_changed", lab, actor=actor, municipality=lab.municipality,
+                 before=[lab.disclosure_k, lab.disclosure_k_sensitive], after=[k, k_sensitive])
+    lab.disclosure_k, lab.disclosure_k_sensitive = k, k_sensitive
+
+
 def change_status(actor, lab: Lab, target: LabStatus) -> None:
     """Move a lab along draft → published → closed → archived (guarded)."""
     try:

@@ -51,11 +51,17 @@ def manage_new_lab(municipality):
     return render_template("labs/edit.html", municipality=municipality, lab=None, form=form)
 
 
+def _edit_form(municipality, lab, **kwargs):
+    """The edit form; thresholds missing from a post keep the lab's current values."""
+    return lab_form(municipality, new=False, disclosure_k=lab.disclosure_k,
+                    disclosure_k_sensitive=lab.disclosure_k_sensitive, **kwargs)
+
+
 @bp.route("/m/<slug:municipality_slug>/manage/labs/<slug:lab_slug>", methods=["GET", "POST"])
 @requires(Permission.MANAGE_LABS)
 def manage_lab(municipality, lab_slug):
     lab = get_lab_or_404(municipality, lab_slug)
-    form = lab_form(municipality, new=False)
+    form = _edit_form(municipality, lab)
     if not form.is_submitted():
         form.default_language.data = lab.default_language
         form.languages.data = lab.content_languages
@@ -67,6 +73,8 @@ def manage_lab(municipality, lab_slug):
                                description=form.locale_map("description"),
                                default_language=form.default_language.data,
                                languages=form.languages.data)
+            service.set_disclosure(current_user, lab, k=form.disclosure_k.data,
+                                   k_sensitive=form.disclosure_k_sensitive.data)
         except service.LabError as exc:
             db.session.rollback()
             form.default_language.errors.append(exc.message)
@@ -106,7 +114,7 @@ def manage_add_phase(municipality, lab_slug):
         flash(_("The phase is added."), "success")
         return redirect(url_for("labs.manage_lab", municipality_slug=municipality.slug,
                                 lab_slug=lab.slug))
-    edit = lab_form(municipality, new=False, formdata=None)
+    edit = _edit_form(municipality, lab, formdata=None)
     edit.default_language.data = lab.default_language
     edit.languages.data = lab.content_languages
     edit.fill_locale_map("title", lab.title)
