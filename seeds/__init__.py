@@ -8,7 +8,7 @@ from __future__ import annotations
 
 def run_demo(responses: int = 300) -> dict[str, int]:
     from cocreate.extensions import db
-    from seeds import accounts, focusgroups, labs, municipalities, plans, surveys
+    from seeds import accounts, focusgroups, labs, municipalities, plans, research, surveys
 
     towns = municipalities.seed()
     people = accounts.seed(towns)
@@ -16,5 +16,6 @@ def run_demo(responses: int = 300) -> dict[str, int]:
     surveys.seed(towns, count=responses)
     focusgroups.seed(towns)
     plans.seed(towns)
+    research.seed(towns)
     db.session.commit()
     return {"municipalities": len(towns), "people": len(people), "labs": lab_count}
