@@ -1,5 +1,5 @@
 """Command-line entry points: ``flask seed``, ``flask scheduler``, ``flask demo``,
-``flask translate`` and ``flask create-admin``."""
+``flask translate``, ``flask export`` and ``flask create-admin``."""
 
 from __future__ import annotations
 
@@ -169,6 +169,8 @@ def create_admin(email: str, name: str, password: str) -> None:
 
 
 def register(app: Flask) -> None:
-    for group in (seed, scheduler_cli, demo, translate):
+    from cocreate.research.cli import export_cli
+
+    for group in (seed, scheduler_cli, demo, translate, export_cli):
         app.cli.add_command(group)
     app.cli.add_command(create_admin)
