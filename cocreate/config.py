@@ -56,6 +56,8 @@ class Defaults:
     RATELIMIT_LOGIN = "10 per minute; 50 per hour"
     RATELIMIT_PASSWORD_RESET = "5 per minute; 20 per hour"
     RATELIMIT_REGISTER = "10 per minute; 50 per hour"
+    #: Research API calls per token (per address for calls without one).
+    RATELIMIT_API = "600 per hour"
 
     # Surveys -------------------------------------------------------------
     #: Unsubmitted answers are deleted after this many days without change.
@@ -64,6 +66,12 @@ class Defaults:
     RATELIMIT_COMMENT = "5 per minute; 50 per day"
     #: Groups smaller than this are not shown in public counts.
     SMALL_GROUP_THRESHOLD = 10
+
+    # Research ------------------------------------------------------------
+    #: Minutes a research export's download link works (for the person who asked only).
+    EXPORT_LINK_MINUTES = 60
+    #: Research exports a person may start.
+    RATELIMIT_EXPORT = "20 per hour"
 
     # Focus groups --------------------------------------------------------
     #: Hours before a session when participants are reminded.
