@@ -13,7 +13,7 @@ from cocreate.core.base import utcnow
 from cocreate.extensions import db
 from cocreate.labs.models import Lab
 from cocreate.surveys import answers as rules
-from cocreate.surveys.authoring import add_sections_from
+from cocreate.surveys.authoring import add_sections_from, create_from_template, save_as_template
 from cocreate.surveys.library import ABOUT_YOU, PREFER_NOT
 from cocreate.surveys.models import Answer, Response, Survey, SurveyStatus
 
@@ -260,16 +260,23 @@ def seed(towns, count: int = 300) -> Survey | None:
     db.session.flush()
     add_sections_from(survey, _survey_definition())
     db.session.refresh(survey)
-    rng = random.Random(2026)
+    _add_responses(survey, random.Random(2026), count, {"nl": 55, "ar": 20, "fr": 15, "en": 10})
+    _seed_comparison(towns, survey, max(count // 3, 1))
+    db.session.flush()
+    return survey
+
+
+def _add_responses(survey: Survey, rng: random.Random, count: int, languages: dict[str, int]) -> None:
+    """``count`` anonymous responses over two months, with consent rows like real ones."""
     start = datetime(2026, 9, 15, tzinfo=UTC)
     for index in range(count):
-        language = rng.choices(["nl", "ar", "fr", "en"], [55, 20, 15, 10])[0]
+        language = rng.choices(list(languages), list(languages.values()))[0]
         answers = _generate(rng, survey, language)
         day = start + timedelta(days=rng.randint(0, 60))
         scopes = ["participation"] + (["research"] if rng.random() < 0.9 else []) + \
             (["quotes"] if rng.random() < 0.6 else [])
         response = Response(survey_id=survey.id, language=language,
-                            submission_key=hashlib.sha256(f"demo-{index}".encode()).hexdigest(),
+                            submission_key=hashlib.sha256(f"demo-{survey.slug}-{index}".encode()).hexdigest(),
                             submitted_at=day, consent_version=1, consent_scopes=scopes,
                             is_assisted=rng.random() < 0.05)
         if response.is_assisted:
@@ -283,5 +290,20 @@ def seed(towns, count: int = 300) -> Survey | None:
             db.session.add(ConsentRecord(response_id=response.id, context=f"survey:{survey.id}",
                                          scope=scope, granted=scope in scopes, text_version=1,
                                          language=language, recorded_at=day))
+
+
+def _seed_comparison(towns, survey: Survey, count: int) -> None:
+    """Fermignano runs the same instrument (saved as a template), so researchers can
+    compare the two towns and export them pooled."""
+    template = save_as_template(None, survey, slug="samenleven-2026",
+                                title=t("Samen leven (vragenlijst)", "Vivre ensemble (questionnaire)",
+                                        "Living together (questionnaire)", "العيش معًا (استبيان)"))
+    lab = db.session.scalar(sa.select(Lab).where(Lab.municipality_id == towns["fermignano"].id,
+                                                 Lab.slug == "vivere-insieme"))
+    copy = create_from_template(None, lab, template.definition, slug="vivere-insieme-2026",
+                                template_id=template.id)
+    copy.title = {**copy.title, "it": "Vivere insieme a Fermignano"}
+    copy.status = SurveyStatus.CLOSED
     db.session.flush()
-    return survey
+    db.session.refresh(copy)
+    _add_responses(copy, random.Random(2027), count, {"en": 60, "ar": 40})
