@@ -56,5 +56,12 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
 	touch $@
 
+## Benchmarks (never part of make test): JSON lines on stdout, bench/results.json at the end.
+bench: install-test
+	$(PY) -m bench.run
+
+bench-quick: install-test
+	$(PY) -m bench.run --quick
+
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache
