@@ -261,7 +261,7 @@ def seed(towns, count: int = 300) -> Survey | None:
     add_sections_from(survey, _survey_definition())
     db.session.refresh(survey)
     _add_responses(survey, random.Random(2026), count, {"nl": 55, "ar": 20, "fr": 15, "en": 10})
-    _seed_comparison(towns, survey, max(count // 3, 1))
+    _seed_comparison(towns, survey, count // 3)
     db.session.flush()
     return survey
 
