@@ -4,18 +4,26 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cocreate.extensions import db
 from cocreate.labs.models import PUBLIC_STATUSES, Lab, LabStatus
 
 
 def get_lab_or_404(municipality, slug: str) -> Lab:
-    """The lab ``slug`` of ``municipality``; another municipality's lab is a 404."""
+    """The lab ``slug`` of ``municipality``; another municipality's lab is a 404.
+
+    ``lab.municipality`` is the one given (no second join) and the phases load when
+    a page uses them: most pages under a lab (every survey answer and submit) do not.
+    """
     lab = db.session.scalar(
         sa.select(Lab).where(Lab.municipality_id == municipality.id, Lab.slug == slug)
+        .options(lazyload(Lab.municipality), lazyload(Lab.phases))
     )
     if lab is None:
         abort(404)
+    set_committed_value(lab, "municipality", municipality)
     return lab
 
 

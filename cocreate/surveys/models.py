@@ -107,9 +107,12 @@ class Survey(ContentLanguagesMixin, TimestampMixin, db.Model):
     sections: Mapped[list[Section]] = relationship(
         back_populates="survey", cascade="all, delete-orphan", order_by="Section.position",
         lazy="selectin")
+    #: Loaded when first used (not with the survey): the answering rules walk
+    #: ``sections`` → ``questions``, and loading the same questions and options a
+    #: second time through this list doubled the cost of every answer page and submit.
     questions: Mapped[list[Question]] = relationship(
         back_populates="survey", cascade="all, delete-orphan",
-        order_by="(Question.section_id, Question.position)", lazy="selectin",
+        order_by="(Question.section_id, Question.position)",
         overlaps="section,questions")
 
     @property

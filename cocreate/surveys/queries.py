@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import lazyload
+from sqlalchemy.orm.attributes import set_committed_value
 
 from cocreate.extensions import db
 from cocreate.surveys.models import (
@@ -18,10 +20,14 @@ from cocreate.surveys.models import (
 
 
 def get_survey_or_404(lab, slug: str) -> Survey:
+    """The survey ``slug`` of ``lab`` with its sections, questions and options;
+    ``survey.lab`` is the lab given (joining it again would reload it and its phases)."""
     survey = db.session.scalar(sa.select(Survey).where(Survey.lab_id == lab.id,
-                                                       Survey.slug == slug))
+                                                       Survey.slug == slug)
+                               .options(lazyload(Survey.lab)))
     if survey is None:
         abort(404)
+    set_committed_value(survey, "lab", lab)
     return survey
 
 

@@ -24,6 +24,9 @@ log = logging.getLogger("cocreate.surveys")
 #: Consent scopes asked at the start of a survey; "participation" is required.
 CONSENT_SCOPES = ("participation", "research", "quotes")
 _RESUME_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"  # Crockford base32: no I, L, O, U
+#: The answer columns :func:`rules.answer_rows` may fill; absent ones are stored as NULL.
+_ANSWER_COLUMNS = dict.fromkeys(("item_code", "option_code", "value_number", "value_text",
+                                 "text_language"))
 
 
 class SurveyError(DomainError):
@@ -145,11 +148,13 @@ def submit(survey: Survey, draft: ResponseDraft | None, token: str) -> Response:
 
     The submission token is unique: a double click, a retry or a resubmission
     with the back button finds the stored response instead of making a second.
+    (While the draft with this token exists, no response has it yet: the draft
+    goes in the transaction that stores the response.)
     """
-    existing = find_submitted(survey, token)
-    if existing is not None:
-        return existing
     if draft is None or not token or draft.submission_token != token:
+        existing = find_submitted(survey, token)
+        if existing is not None:
+            return existing
         raise SurveyError(_l("This answer form has expired. Open the survey again to continue."))
     ensure_accepting(survey)
     answers = rules.prune_hidden(survey, draft.answers or {})
@@ -185,15 +190,19 @@ def submit(survey: Survey, draft: ResponseDraft | None, token: str) -> Response:
         if stored is None:
             raise
         return stored
-    db.session.execute(sa.insert(Answer), [
-        {**row, "survey_id": survey.id, "response_id": response.id}
-        for row in rules.answer_rows(survey, answers)
-    ])
-    for scope, granted in (draft.consent or {}).items():
-        db.session.add(ConsentRecord(
-            user_id=response.user_id, response_id=response.id, context=f"survey:{survey.id}",
-            scope=scope, granted=granted, text_version=survey.consent_version,
-            language=draft.language, recorded_at=response.submitted_at))
+    answer_records = [{**_ANSWER_COLUMNS, **row, "survey_id": survey.id, "response_id": response.id}
+                      for row in rules.answer_rows(survey, answers)]
+    consent_records = [{"user_id": response.user_id, "response_id": response.id,
+                        "context": f"survey:{survey.id}", "scope": scope, "granted": granted,
+                        "text_version": survey.consent_version, "language": draft.language,
+                        "recorded_at": response.submitted_at}
+                       for scope, granted in (draft.consent or {}).items()]
+    # Every row has every column (render_nulls), so each table is one executemany rather
+    # than one statement per shape of answer. An empty list must not reach execute():
+    # it would insert one row of defaults (everything skipped is a valid response).
+    for model, rows in ((Answer, answer_records), (ConsentRecord, consent_records)):
+        if rows:
+            db.session.execute(sa.insert(model).execution_options(render_nulls=True), rows)
     db.session.delete(draft)
     log.info("survey %s: response stored", survey.id)
     return response

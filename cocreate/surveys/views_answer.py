@@ -47,12 +47,12 @@ def _codes() -> dict:
     return session.get("surveys") or {}
 
 
-def _remember(survey, code: str | None) -> None:
+def _remember(survey_id: int, code: str | None) -> None:
     codes = dict(_codes())
     if code:
-        codes[str(survey.id)] = code
+        codes[str(survey_id)] = code
     else:
-        codes.pop(str(survey.id), None)
+        codes.pop(str(survey_id), None)
     session["surveys"] = codes
 
 
@@ -104,9 +104,10 @@ def display_survey(**slugs):
             db.session.rollback()
             flash(str(exc.message), "error")
         else:
+            survey_id, urls = survey.id, _urls(survey)  # read before the commit expires them
             db.session.commit()
-            _remember(survey, code)
-            return redirect(url_for("surveys.answer_page", page=0, **_urls(survey)))
+            _remember(survey_id, code)
+            return redirect(url_for("surveys.answer_page", page=0, **urls))
     return render_template("surveys/start.html", survey=survey, form=form, draft=draft,
                            needs_login=must_sign_in_to_answer(current_user, survey,
                                                               invitation is not None),
@@ -189,6 +190,10 @@ def review(**slugs):
 @public
 def submit(**slugs):
     survey = load_survey(**slugs)
+    # Read before the commit (or rollback) expires the survey: touching it afterwards
+    # would reload the whole instrument in a second transaction — on SQLite a second
+    # wait for the write lock on the busiest path.
+    survey_id, urls = survey.id, _urls(survey)
     draft, _code = _current_draft(survey)
     token = request.form.get("submission_token", "")
     try:
@@ -198,10 +203,10 @@ def submit(**slugs):
         db.session.rollback()
         flash(str(exc.message), "error")
         if draft is not None:
-            return redirect(url_for("surveys.review", **_urls(survey)))
-        return redirect(url_for("surveys.display_survey", **_urls(survey)))
-    _remember(survey, None)
-    return redirect(url_for("surveys.thanks", **_urls(survey)))
+            return redirect(url_for("surveys.review", **urls))
+        return redirect(url_for("surveys.display_survey", **urls))
+    _remember(survey_id, None)
+    return redirect(url_for("surveys.thanks", **urls))
 
 
 @bp.route(BASE + "/thanks")
@@ -235,7 +240,7 @@ def _resume_with(survey, code, form):
     if draft is None:
         form.code.errors = [*form.code.errors, _("This code is not known. Check it and try again.")]
         return render_template("surveys/resume.html", survey=survey, form=form), 404
-    _remember(survey, service.normalise_code(code))
+    _remember(survey.id, service.normalise_code(code))
     flash(_("Welcome back. Your answers are restored."), "success")
     return redirect(url_for("surveys.answer_page", page=draft.page, **_urls(survey)))
 

@@ -11,7 +11,7 @@ from cocreate.accounts.models import ConsentRecord
 from cocreate.core.models import OutboxMessage
 from cocreate.extensions import db
 from cocreate.surveys.models import Answer, Response, ResponseDraft
-from tests.surveys.definitions import survey_url
+from tests.surveys.definitions import question, survey_url, t
 
 PAGE1 = {"Q1": "Q1_2", "Q2": ["Q2_1", "Q2_other"], "Q2__other": "In de bib", "Q3": "4",
          "Q5": "33", "Q6": "Mijn straat", "Q7": "أتمنى دروسًا مساءً", "Q9__Q9_1": "1",
@@ -63,6 +63,22 @@ def test_double_submit_and_back_button_store_one_response(client, survey):
         response = client.post_form(survey_url(survey) + "/submit", {"submission_token": token})
         assert response.headers["Location"].endswith("/thanks")
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+
+
+def test_a_response_with_every_question_skipped_is_stored(client, make_municipality,
+                                                           make_survey):
+    survey = make_survey(make_municipality(), definition={"sections": [
+        {"title": t("Only page"), "condition": None,
+         "questions": [question("Q1", "short_text")]}]})
+    start(client, survey)
+    response = client.post_form(survey_url(survey) + "/page/0", {})
+    assert response.headers["Location"].endswith("/review")
+    review = client.get(survey_url(survey) + "/review").text
+    token = re.search(r'name="submission_token" value="([^"]+)"', review).group(1)
+    response = client.post_form(survey_url(survey) + "/submit", {"submission_token": token})
+    assert response.headers["Location"].endswith("/thanks")
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 1
+    assert db.session.scalar(sa.select(sa.func.count()).select_from(Answer)) == 0
 
 
 def test_required_question_blocks_next_but_keeps_valid_answers(client, survey):
