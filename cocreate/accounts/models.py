@@ -158,6 +158,11 @@ class ConsentRecord(db.Model):
     __table_args__ = (
         sa.CheckConstraint("scope IN ('research', 'quotes', 'audio', 'participation')",
                            name="scope_known"),
+        # Only the (few) withdrawn rows: aggregates and exports leave their responses
+        # out, and cached results notice a new withdrawal, without reading the ledger.
+        sa.Index("ix_consent_record_withdrawn", "response_id",
+                 sqlite_where=sa.text("withdrawn_at IS NOT NULL"),
+                 postgresql_where=sa.text("withdrawn_at IS NOT NULL")),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -189,7 +189,28 @@ def format_number(value) -> str:
 
     if value is None or value == "":
         return ""
-    return format_decimal(value, locale=_babel_locale())
+    return format_decimal(value, locale=number_locale())
+
+
+def format_pattern(value, pattern: str) -> str:
+    """``value`` in a number pattern (``#,##0.0%``) with the symbols of the page language."""
+    return _number_pattern(pattern).apply(value, number_locale())
+
+
+@lru_cache(maxsize=32)
+def _number_pattern(pattern: str):
+    from babel.numbers import parse_pattern
+
+    return parse_pattern(pattern)
+
+
+def number_locale() -> Locale:
+    """The :class:`~babel.Locale` Flask-Babel is using now. Passed as an object, not its
+    name: Babel would parse the name again for every number (a results page has
+    thousands)."""
+    from flask_babel import get_locale
+
+    return get_locale() or Locale("en")
 
 
 def _babel_locale() -> str:

@@ -36,24 +36,29 @@ def _register_lab_section() -> None:
                         "focusgroups/_lab_manage_section.html", _lab_section, order=20))
 
 
-def _group_in_lab(user_id: int, lab) -> str | None:
-    """The group a person gave when registering for a session of this lab."""
+def _groups_in_lab(user_ids: list[int], lab) -> dict[int, str]:
+    """The group each person gave when registering for a session of this lab (their
+    earliest registration that has one), in one query."""
     import sqlalchemy as sa
 
     from cocreate.extensions import db
     from cocreate.focusgroups.models import FocusSession, Registration
 
-    return db.session.scalar(
-        sa.select(Registration.group_code).join(FocusSession)
-        .where(Registration.user_id == user_id, FocusSession.lab_id == lab.id,
-               Registration.group_code.is_not(None)).limit(1))
+    groups: dict[int, str] = {}
+    for user_id, group in db.session.execute(
+            sa.select(Registration.user_id, Registration.group_code).join(FocusSession)
+            .where(Registration.user_id.in_(user_ids), FocusSession.lab_id == lab.id,
+                   Registration.group_code.is_not(None))
+            .order_by(Registration.user_id, Registration.id)):
+        groups.setdefault(user_id, group)
+    return groups
 
 
 def _register_providers() -> None:
     from cocreate.labs.groups import register as register_group
 
     _register_lab_section()
-    register_group(_group_in_lab)
+    register_group(_groups_in_lab)
 
 
 _register_providers()

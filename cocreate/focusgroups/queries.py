@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 from flask import abort
+from sqlalchemy.orm import lazyload, selectinload
 
+from cocreate.accounts.models import User
 from cocreate.extensions import db
 from cocreate.focusgroups.models import FocusSession, Registration, SessionStatus, Transcript
 
 
 def get_session_or_404(lab, session_id: int) -> FocusSession:
-    session = db.session.get(FocusSession, session_id)
+    """The session with its registrations and their people (without the people's roles,
+    which no session page shows: a full session would load them in several rounds)."""
+    session = db.session.get(FocusSession, session_id, options=[
+        selectinload(FocusSession.registrations).joinedload(Registration.user).lazyload(User.memberships)])
     if session is None or session.lab_id != lab.id:
         abort(404)
     return session
@@ -31,8 +36,9 @@ def get_transcript_or_404(session, transcript_id: int) -> Transcript:
 
 
 def lab_sessions(lab, *, public: bool) -> list[FocusSession]:
+    """The lab's sessions; their registrations load only if used (lists do not show them)."""
     query = sa.select(FocusSession).where(FocusSession.lab_id == lab.id) \
-        .order_by(FocusSession.starts_at)
+        .order_by(FocusSession.starts_at).options(lazyload(FocusSession.registrations))
     if public:
         query = query.where(FocusSession.status != SessionStatus.DRAFT)
     return list(db.session.scalars(query))

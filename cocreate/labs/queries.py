@@ -42,18 +42,21 @@ def get_visible_lab_or_404(municipality_slug: str, lab_slug: str, user) -> Lab:
 
 
 def public_labs(municipality) -> list[Lab]:
-    """Published and closed labs, newest first (archived ones stay reachable by link)."""
+    """Published and closed labs, newest first (archived ones stay reachable by link);
+    their phases load only if used (lists do not show them)."""
     return list(db.session.scalars(
         sa.select(Lab)
         .where(Lab.municipality_id == municipality.id,
                Lab.status.in_([LabStatus.PUBLISHED, LabStatus.CLOSED]))
         .order_by(Lab.published_at.desc().nulls_last(), Lab.id.desc())
+        .options(lazyload(Lab.phases))
     ))
 
 
 def all_labs(municipality) -> list[Lab]:
     return list(db.session.scalars(
         sa.select(Lab).where(Lab.municipality_id == municipality.id).order_by(Lab.id.desc())
+        .options(lazyload(Lab.phases))
     ))
 
 

@@ -15,7 +15,7 @@ from cocreate.core.http import commit_or_flash
 from cocreate.core.i18n import current_language, is_known_language
 from cocreate.core.permissions import public, signed_in
 from cocreate.extensions import limiter
-from cocreate.labs.groups import group_of
+from cocreate.labs.groups import groups_of
 from cocreate.labs.queries import get_visible_lab_or_404
 from cocreate.plans import bp, queries, rendering, service
 from cocreate.plans.permissions import can_moderate, can_see_comment, can_view_plan
@@ -170,7 +170,7 @@ def you_said_we_did(**slugs):
         changed_by[link.comment_id].append(link)
     threshold = int(current_app.config["SMALL_GROUP_THRESHOLD"])
     people = {c.user_id for c in comments if c.user_id}
-    commenters = Counter(group_of(user_id, plan.lab) for user_id in people)
+    commenters = Counter(groups_of(people, plan.lab).values())
     by_group = {group: (count if count >= threshold else None)
                 for group, count in commenters.items()}
     return render_template(

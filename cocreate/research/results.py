@@ -1,14 +1,17 @@
 """Survey results as a handful of GROUP BY queries over ``survey_answer``.
 
 A results page costs the same few queries whatever the number of questions or
-options: one for every count of the survey (grouped by question, matrix row,
-option and value — single, multiple, Likert, ranking, matrix and the value
-distributions of scales and numbers alike), one for the number of respondents
-per question, each again grouped by breakdown group when there is a breakdown;
-one for the number of respondents; one for the free texts; one to check a filter.
-Only responses that count (:func:`~cocreate.research.consent.response_counted`)
-are counted; free texts are listed only for people whose research consent stands.
+options: one for every count of the survey (grouped by question, option, matrix
+row and value — single, multiple, Likert, ranking, matrix and the value
+distributions of scales and numbers alike, with one column per breakdown group
+when there is a breakdown), one for the number of respondents of the questions
+that store several rows per answer; one for the number of respondents; one for
+the free texts; one to check a filter. Only responses that count
+(:func:`~cocreate.research.consent.response_counted`) are counted; free texts are
+listed only for people whose research consent stands.
 
+What a page reads is a :class:`Snapshot`; :mod:`cocreate.research.results_cache`
+keeps it while the survey's responses stay the same and adds new ones to it.
 Shaping the counts into tables with disclosure control is
 :mod:`cocreate.research.results_tables`.
 """
@@ -16,16 +19,17 @@ Shaping the counts into tables with disclosure control is
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from cocreate.core.permissions import Permission, has_permission
 from cocreate.extensions import db
 from cocreate.labs.models import Lab
-from cocreate.research.consent import response_counted, response_exportable
+from cocreate.research.consent import counted, response_counted, response_exportable
 from cocreate.surveys.models import Answer, Option, OptionKind, Question, QuestionType, Response, Survey
 
 #: The column of everyone (no breakdown).
@@ -72,6 +76,16 @@ class Filter:
                                  match.question_code == self.question.code,
                                  match.option_code == self.option.code)
 
+    def response_ids(self, survey: Survey):
+        """The ids of the survey's responses that match, as a subquery (read once per
+        statement, where :meth:`condition` is asked again for every row)."""
+        if self.language is not None:
+            return sa.select(Response.id).where(Response.survey_id == survey.id,
+                                                Response.language == self.language)
+        return sa.select(Answer.response_id).where(Answer.survey_id == survey.id,
+                                                   Answer.question_code == self.question.code,
+                                                   Answer.option_code == self.option.code)
+
 
 def filter_key(question: Question, option: Option) -> str:
     return f"{question.code}:{option.code}"
@@ -96,11 +110,21 @@ def language_filters(survey: Survey) -> dict[str, Filter]:
 
 # -- Aggregates -------------------------------------------------------------------------
 
+#: Rows per answer: most types store one row per answer (and matrix row), so their
+#: respondents are the sum of their counts; a ranking stores one row per option, of
+#: which exactly one has rank 1 (or a single "prefer not to say" row); only multiple
+#: choice needs its respondents counted apart, as distinct responses.
+SEVERAL_ROWS = (QuestionType.MULTIPLE,)
+
 
 @dataclass
 class Aggregates:
     """Counts by ``(question, item, option, value)`` and respondents by ``(question, item)``,
-    each per column (a breakdown group, a municipality, or :data:`ALL`)."""
+    each per column (a breakdown group, a municipality, or :data:`ALL`).
+
+    Counts of disjoint sets of responses add up (:meth:`merged`), which is how a
+    cached page takes in new responses (:mod:`cocreate.research.results_cache`).
+    """
 
     counts: dict[tuple, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
     answered: dict[tuple, dict[str, int]] = field(default_factory=lambda: defaultdict(dict))
@@ -111,11 +135,13 @@ class Aggregates:
 
     def _index(self) -> dict:
         if self._values is None:
-            self._values = defaultdict(list)
-            self._chosen = {(key[0], key[2]) for key in self.counts}
+            # Built whole before it is published: cached aggregates are read by several threads.
+            values = defaultdict(list)
             for key, columns in self.counts.items():
                 if key[3] is not None:
-                    self._values[key[:3]].append((key[3], columns))
+                    values[key[:3]].append((key[3], columns))
+            self._chosen = {(key[0], key[2]) for key in self.counts}
+            self._values = values
         return self._values
 
     def count(self, question: str, item: str, option: str | None, value, column: str) -> int:
@@ -141,53 +167,132 @@ class Aggregates:
             for columns in table.values():
                 columns[ALL] = sum(n for key, n in columns.items() if key != ALL)
 
+    def merged(self, other: Aggregates) -> Aggregates:
+        """These counts plus ``other``'s, of responses not counted here (a new object)."""
+        result = Aggregates()
+        for mine, theirs, into in ((self.counts, other.counts, result.counts),
+                                   (self.answered, other.answered, result.answered)):
+            for key in mine.keys() | theirs.keys():
+                columns = dict(mine.get(key, {}))
+                for column, n in theirs.get(key, {}).items():
+                    columns[column] = columns.get(column, 0) + n
+                into[key] = columns
+        return result
+
 
 def _key(question_code, item_code, option_code, value) -> tuple:
     return (question_code, item_code or "", option_code or None,
             Decimal(value) if value is not None else None)
 
 
-def _population(survey: Survey, filters) -> list:
-    return [Response.survey_id == survey.id, response_counted(), *(f.condition() for f in filters)]
+def _answers_of(survey: Survey, filters, after: int | None, upto: int | None) -> list:
+    """Conditions on :class:`Answer`: the answers of the survey's counted responses that
+    match ``filters``, with response ids above ``after`` and up to ``upto`` (None: no bound).
+
+    All responses are found by the survey (the answer index); only those after
+    ``after`` by their ids (the response index), so taking in a few new responses
+    does not read the others' answers.
+    """
+    conditions = [counted(Answer.response_id),
+                  *(Answer.response_id.in_(f.response_ids(survey)) for f in filters)]
+    if upto is not None:
+        conditions.append(Answer.response_id <= upto)
+    if after is None:
+        return [Answer.survey_id == survey.id, *conditions]
+    newer = sa.select(Response.id).where(Response.survey_id == survey.id, Response.id > after)
+    return [Answer.response_id.in_(newer), *conditions]
+
+
+def _columns(survey: Survey, breakdown: Question | None, response_id) -> list[tuple[str, object]]:
+    """The rows counted in every column, as (column key, SQL aggregate): :data:`ALL`, and
+    with a breakdown one per option of the breakdown question (and :data:`NO_ANSWER`
+    when the groups overlap; else it is what the groups leave, see :func:`_counts`).
+
+    Every group is a column of its own, counted in the same pass (grouping by the
+    group would sort every row), by looking up ``response_id`` in the group's response
+    ids: a subquery read once per statement. A respondent in several groups (a
+    multiple-choice breakdown) counts in each.
+    """
+    columns = [(ALL, sa.func.count())]
+    if breakdown is None:
+        return columns
+    member = aliased(Answer)
+
+    def members(*conditions):
+        return sa.select(member.response_id).where(member.survey_id == survey.id,
+                                                   member.question_code == breakdown.code, *conditions)
+
+    columns += [(o.code, sa.func.count(sa.case((response_id.in_(members(member.option_code == o.code)), 1))))
+                for o in breakdown.options if o.kind != OptionKind.ROW]
+    if breakdown.kind is QuestionType.MULTIPLE:
+        nowhere = response_id.not_in(members(member.option_code.is_not(None)))
+        columns.append((NO_ANSWER, sa.func.count(sa.case((nowhere, 1)))))
+    return columns
+
+
+def _counts(query, keys: int, columns, breakdown: Question | None) -> Iterator[tuple[tuple, dict[str, int]]]:
+    """(group-by key, column → count) per row of ``query``, leaving out zeros. In one
+    answer per person (single choice), :data:`NO_ANSWER` is everyone outside the groups."""
+    for row in db.session.execute(query):
+        counts = {column: n for (column, _measure), n in zip(columns, row[keys:], strict=True) if n}
+        if breakdown is not None and breakdown.kind is not QuestionType.MULTIPLE:
+            outside = counts.get(ALL, 0) - sum(n for column, n in counts.items() if column != ALL)
+            if outside:
+                counts[NO_ANSWER] = outside
+        yield tuple(row[:keys]), counts
 
 
 def aggregate(survey: Survey, codes: list[str], *, filters=(), breakdown: Question | None = None,
-              aggregates: Aggregates | None = None) -> Aggregates:
+              after: int | None = None, upto: int | None = None) -> Aggregates:
     """Counts and respondents of the questions ``codes`` among the people matching
-    ``filters``, added to ``aggregates``: without ``breakdown`` in the :data:`ALL`
-    column, with it in one column per answer to ``breakdown`` (:data:`NO_ANSWER` for
-    people who did not answer it). A breakdown page calls this twice, for both."""
-    result = aggregates or Aggregates()
-    result._values = None
+    ``filters``: in the :data:`ALL` column, and with a ``breakdown`` also in one column
+    per answer to it (:data:`NO_ANSWER` for people who did not answer it).
+    ``after`` and ``upto`` bound the response ids (see :func:`_answers_of`).
+
+    Two statements: the counts, and the respondents of multiple-choice questions
+    (distinct people, grouped before they are counted); every other question's
+    respondents follow from its counts (:data:`SEVERAL_ROWS`).
+    """
+    result = Aggregates()
     if not codes:
         return result
-    group = aliased(Answer)
-    column = sa.func.coalesce(group.option_code, NO_ANSWER) if breakdown is not None else None
-
-    def grouped(keys, measure):
-        query = sa.select(*keys, *([column] if column is not None else []), measure) \
-            .select_from(Answer).join(Response, Response.id == Answer.response_id)
-        if breakdown is not None:
-            query = query.outerjoin(group, sa.and_(group.response_id == Answer.response_id,
-                                                   group.question_code == breakdown.code,
-                                                   group.option_code.is_not(None)))
-        query = query.where(Answer.survey_id == survey.id, Answer.question_code.in_(codes),
-                            *_population(survey, filters))
-        return db.session.execute(query.group_by(*keys, *([column] if column is not None else []))).all()
-
-    count_keys = (Answer.question_code, Answer.item_code, Answer.option_code, Answer.value_number)
-    for row in grouped(count_keys, sa.func.count()):
-        target = row[4] if breakdown is not None else ALL
-        result.counts[_key(*row[:4])][target] = row[-1]
-    for row in grouped((Answer.question_code, Answer.item_code),
-                       sa.func.count(sa.distinct(Answer.response_id))):
-        target = row[2] if breakdown is not None else ALL
-        result.answered[(row[0], row[1] or "")][target] = row[-1]
+    population = _answers_of(survey, filters, after, upto)
+    # In the order of the answer index, so that no sort is needed.
+    keys = (Answer.question_code, Answer.option_code, Answer.item_code, Answer.value_number)
+    columns = _columns(survey, breakdown, Answer.response_id)
+    query = (sa.select(*keys, *(measure for _column, measure in columns))
+             .where(Answer.question_code.in_(codes), *population).group_by(*keys))
+    for (question, option, item, value), counts in _counts(query, len(keys), columns, breakdown):
+        result.counts[_key(question, item, option, value)] = counts
+    kinds = {q.code: q.kind for section in survey.sections for q in section.questions}
+    for (question, item, _option, value), counts in result.counts.items():
+        kind = kinds.get(question)
+        if kind in SEVERAL_ROWS or (kind is QuestionType.RANKING and value not in (None, 1)):
+            continue
+        answered = result.answered[(question, item)]
+        for column, n in counts.items():
+            answered[column] = answered.get(column, 0) + n
+    several = [code for code in codes if kinds.get(code) in SEVERAL_ROWS]
+    if several:
+        people = (sa.select(Answer.question_code, Answer.item_code, Answer.response_id)
+                  .where(Answer.question_code.in_(several), *population)
+                  .group_by(Answer.question_code, Answer.item_code, Answer.response_id).subquery())
+        columns = _columns(survey, breakdown, people.c.response_id)
+        query = (sa.select(people.c.question_code, people.c.item_code, *(measure for _column, measure in columns))
+                 .group_by(people.c.question_code, people.c.item_code))
+        for (question, item), counts in _counts(query, 2, columns, breakdown):
+            result.answered[(question, item or "")] = counts
     return result
 
 
-def respondent_count(survey: Survey, filters=()) -> int:
-    return db.session.scalar(sa.select(sa.func.count(Response.id)).where(*_population(survey, filters)))
+def respondent_count(survey: Survey, filters=(), *, after: int | None = None, upto: int | None = None) -> int:
+    conditions = [Response.survey_id == survey.id, counted(Response.id),
+                  *(Response.id.in_(f.response_ids(survey)) for f in filters)]
+    if after is not None:
+        conditions.append(Response.id > after)
+    if upto is not None:
+        conditions.append(Response.id <= upto)
+    return db.session.scalar(sa.select(sa.func.count(Response.id)).where(*conditions))
 
 
 @dataclass(frozen=True)
@@ -203,14 +308,26 @@ class Texts:
     answers: list[TextAnswer]
     total: int
 
+    def merged(self, newer: Texts) -> Texts:
+        """These texts after ``newer`` ones, of later responses, still the latest :data:`TEXT_LIMIT`."""
+        return Texts((newer.answers + self.answers)[:TEXT_LIMIT], self.total + newer.total)
 
-def free_texts(survey: Survey, codes: list[str], filters=()) -> dict[str, Texts]:
+
+def free_texts(survey: Survey, codes: list[str], filters=(), *, after: int | None = None,
+               upto: int | None = None) -> dict[str, Texts]:
     """The latest :data:`TEXT_LIMIT` texts per question, in one windowed query.
 
     Only people whose research consent stands: texts are individual data, not counts.
+    Only text questions' rows without an option and choice questions' rows of their
+    "other" options are read (the other choices are skipped in the answer index).
     """
     if not codes:
         return {}
+    questions = {q.code: q for section in survey.sections for q in section.questions}
+    others = [o.code for code in codes for o in questions[code].options if o.kind == OptionKind.OTHER]
+    # Both columns are in the answer index: rows of other options are skipped there.
+    where = sa.and_(Answer.question_code.in_(codes),
+                    sa.or_(Answer.option_code.is_(None), Answer.option_code.in_(others)))
     ranked = (
         sa.select(Answer.question_code.label("code"), Answer.value_text.label("text"),
                   sa.func.coalesce(Answer.text_language, Response.language).label("language"),
@@ -218,9 +335,8 @@ def free_texts(survey: Survey, codes: list[str], filters=()) -> dict[str, Texts]
                                             order_by=Answer.id.desc()).label("position"),
                   sa.func.count().over(partition_by=Answer.question_code).label("total"))
         .join(Response, Response.id == Answer.response_id)
-        .where(Answer.survey_id == survey.id, Answer.question_code.in_(codes),
-               Answer.value_text.is_not(None), Answer.value_text != "", response_exportable(),
-               *_population(survey, filters))
+        .where(where, Answer.value_text.is_not(None), Answer.value_text != "",
+               response_exportable(), *_answers_of(survey, filters, after, upto))
         .subquery())
     result: dict[str, Texts] = {}
     rows = db.session.execute(sa.select(ranked).where(ranked.c.position <= TEXT_LIMIT)
@@ -229,6 +345,31 @@ def free_texts(survey: Survey, codes: list[str], filters=()) -> dict[str, Texts]
         texts = result.setdefault(row.code, Texts([], row.total))
         texts.answers.append(TextAnswer(row.text, row.language))
     return result
+
+
+@dataclass
+class Snapshot:
+    """Everything a results page reads from the database, for one set of responses."""
+
+    aggregates: Aggregates
+    texts: dict[str, Texts]
+    respondents: int
+
+    def merged(self, newer: Snapshot) -> Snapshot:
+        """This snapshot with ``newer``, of responses not in it, taken in."""
+        texts = dict(self.texts)
+        for code, more in newer.texts.items():
+            texts[code] = texts[code].merged(more) if code in texts else more
+        return Snapshot(self.aggregates.merged(newer.aggregates), texts, self.respondents + newer.respondents)
+
+
+def snapshot(survey: Survey, codes: list[str], *, filters=(), breakdown: Question | None = None,
+             text_codes=(), after: int | None = None, upto: int | None = None) -> Snapshot:
+    """Counts, respondents and (for ``text_codes``) free texts of the responses with ids
+    in (``after``, ``upto``]: four statements, three without free texts."""
+    return Snapshot(aggregate(survey, codes, filters=filters, breakdown=breakdown, after=after, upto=upto),
+                    free_texts(survey, list(text_codes), filters, after=after, upto=upto),
+                    respondent_count(survey, filters, after=after, upto=upto))
 
 
 @dataclass
@@ -321,13 +462,15 @@ def compare_aggregates(template_id: int, municipality_ids: list[int], codes: lis
 
 
 def municipality_surveys(municipality) -> list[tuple[Survey, int]]:
-    """Every survey of the municipality's labs with its number of counted responses."""
+    """Every survey of the municipality's labs with its number of counted responses (the
+    surveys without their instruments, which a list does not show)."""
     counts = (sa.select(Response.survey_id, sa.func.count(Response.id).label("n"))
               .where(response_counted()).group_by(Response.survey_id).subquery())
     rows = db.session.execute(
         sa.select(Survey, sa.func.coalesce(counts.c.n, 0)).join(Lab, Lab.id == Survey.lab_id)
         .outerjoin(counts, counts.c.survey_id == Survey.id)
-        .where(Lab.municipality_id == municipality.id).order_by(Lab.id.desc(), Survey.id)).all()
+        .where(Lab.municipality_id == municipality.id).order_by(Lab.id.desc(), Survey.id)
+        .options(lazyload(Survey.sections))).all()
     return [(survey, n) for survey, n in rows]
 
 

@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
 from cocreate.core.i18n import Localized, current_language, localize
+from cocreate.research import results_cache
 from cocreate.research.disclosure import (
     FilterRefusal,
     Status,
@@ -32,13 +33,10 @@ from cocreate.research.results import (
     Aggregates,
     Filter,
     Texts,
-    aggregate,
     breakdown_questions,
     filter_overlaps,
-    free_texts,
     language_filters,
     offered_filters,
-    respondent_count,
     visible_questions,
 )
 from cocreate.surveys.library import SENSITIVE_DIMENSIONS
@@ -339,18 +337,16 @@ def build_page(survey, args, *, unsuppressed: bool) -> ResultsPage:
             notices.append(refusal_message(refusal, k))
             filters = []
     dimensions = [by_dimension, *(f.dimension for f in filters)]
-    codes = [q.code for q in questions]
-    aggregates = aggregate(survey, codes, filters=filters)
-    groups = []
-    if breakdown is not None:
-        aggregate(survey, codes, filters=filters, breakdown=breakdown, aggregates=aggregates)
-        groups = breakdown_groups(breakdown, aggregates, survey.default_language)
-    texts = free_texts(survey, _text_codes(questions), filters) if unsuppressed else {}
+    data = results_cache.snapshot(survey, [q.code for q in questions], filters=filters, breakdown=breakdown,
+                                  text_codes=_text_codes(questions) if unsuppressed else ())
+    aggregates = data.aggregates
+    groups = breakdown_groups(breakdown, aggregates, survey.default_language) if breakdown is not None else []
     builder = TableBuilder(aggregates, groups, survey.default_language)
     # The breakdown question itself is shown on its own: by itself it is only a diagonal.
     alone = TableBuilder(aggregates, [], survey.default_language)
     results = [(alone if q is breakdown else builder).question(
-        q, None if unsuppressed else threshold(lab, q.dimension, *dimensions), texts.get(q.code)) for q in questions]
-    n = respondent_count(survey, filters)
+        q, None if unsuppressed else threshold(lab, q.dimension, *dimensions), data.texts.get(q.code))
+        for q in questions]
+    n = data.respondents
     _none, status = protect_one_way([], n, None if unsuppressed else threshold(lab, *dimensions))
     return ResultsPage(form, notices, breakdown, filters, _base(n, status), results, unsuppressed)

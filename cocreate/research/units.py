@@ -13,9 +13,8 @@ registered for — the facilitator, an unknown voice — are kept: no participan
 consent is at stake. People appear by pseudonymous id only; names, e-mail
 addresses and speaker labels never leave this module.
 
-Every read is one SQL query per kind of unit (never one per unit); the only
-per-person lookup is a commenter's group, through ``labs.groups.group_of``,
-remembered for the duration of one call.
+Every read is one SQL query per kind of unit (never one per unit), and one more
+for the commenters' groups (:func:`cocreate.labs.groups.groups_of`, all at once).
 """
 
 from __future__ import annotations
@@ -26,12 +25,12 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlalchemy.orm import aliased
+from sqlalchemy.orm import aliased, lazyload
 
 from cocreate.extensions import db
 from cocreate.focusgroups import screening
 from cocreate.focusgroups.models import FocusSession, Registration, Transcript, Turn
-from cocreate.labs.groups import group_of
+from cocreate.labs.groups import groups_of
 from cocreate.plans.models import Comment, CommentStatus, Plan
 from cocreate.research import pseudonyms
 from cocreate.research.consent import commenter_exportable, registration_exportable, response_exportable
@@ -139,18 +138,13 @@ def _answer_select(lab, *columns):
                    response_exportable()))
 
 
-def _lab_plan_ids(lab) -> list[int]:
-    return list(db.session.scalars(sa.select(Plan.id).where(Plan.lab_id == lab.id).order_by(Plan.id)))
-
-
 def _comment_select(lab, *columns, plan_ids: list[int] | None = None):
-    """Published comments whose author agreed to research use of their comments on that plan."""
-    plan_ids = _lab_plan_ids(lab) if plan_ids is None else plan_ids
-    consented = [sa.and_(Comment.plan_id == plan_id, commenter_exportable(plan_id, Comment.user_id))
-                 for plan_id in plan_ids]
+    """Published comments (on ``plan_ids``, else on every plan of the lab) whose author
+    agreed to research use of their comments on that plan."""
+    plans = sa.select(Plan.id).where(Plan.lab_id == lab.id) if plan_ids is None else plan_ids
     return (sa.select(*columns).select_from(Comment)
             .where(Comment.status == CommentStatus.PUBLISHED, Comment.user_id.is_not(None),
-                   sa.or_(sa.false(), *consented)))
+                   Comment.plan_id.in_(plans), commenter_exportable(Comment.plan_id, Comment.user_id)))
 
 
 _TURN_COLUMNS = (Turn.id, Turn.text, Turn.language, Turn.transcript_id, Turn.speaker_kind,
@@ -171,11 +165,10 @@ def _text(value: str) -> str:
 
 
 class _Builder:
-    """Turns rows into units; remembers commenters' groups for one call."""
+    """Turns rows into units."""
 
     def __init__(self, lab):
         self.lab = lab
-        self._groups: dict[int, str] = {}
 
     def turn(self, row) -> Unit:
         if row.registration_id is None:
@@ -197,13 +190,13 @@ class _Builder:
                     source_key=f"question-{row.survey_id}-{row.question_code}", person=person,
                     speaker="participant", group=row.group_code or "")
 
-    def comment(self, row) -> Unit:
-        if row.user_id not in self._groups:
-            self._groups[row.user_id] = group_of(row.user_id, self.lab)
-        return Unit(kind=UnitKind.COMMENT.value, id=row.id, text=_text(row.body), language=row.language,
-                    source_key=f"plan-{row.plan_id}",
-                    person=pseudonyms.person_id(self.lab.id, user_id=row.user_id),
-                    speaker="participant", group=self._groups[row.user_id])
+    def comments(self, rows) -> list[Unit]:
+        """Units of comment rows, the commenters' groups looked up together."""
+        groups = groups_of((row.user_id for row in rows), self.lab)
+        return [Unit(kind=UnitKind.COMMENT.value, id=row.id, text=_text(row.body), language=row.language,
+                     source_key=f"plan-{row.plan_id}",
+                     person=pseudonyms.person_id(self.lab.id, user_id=row.user_id),
+                     speaker="participant", group=groups[row.user_id]) for row in rows]
 
 
 # -- Sources --------------------------------------------------------------------------------------
@@ -234,7 +227,8 @@ def sources(lab) -> list[Source]:
                              detail=f"{survey.slug} · {question.code}",
                              language=survey.default_language,
                              unit_count=answer_counts.get((survey.id, question.code), 0)))
-    plans = list(db.session.scalars(sa.select(Plan).where(Plan.lab_id == lab.id).order_by(Plan.id)))
+    plans = list(db.session.scalars(sa.select(Plan).where(Plan.lab_id == lab.id).order_by(Plan.id)
+                                    .options(lazyload(Plan.versions))))
     comment_counts = dict(db.session.execute(
         _comment_select(lab, Comment.plan_id, sa.func.count(), plan_ids=[p.id for p in plans])
         .group_by(Comment.plan_id)).all()) if plans else {}
@@ -266,16 +260,18 @@ def source_units(lab, source: Source, *, offset: int = 0, limit: int | None = No
     """The units of one source in reading order (a page of them with ``offset``/``limit``)."""
     build = _Builder(lab)
     if source.kind == "transcript":
-        query, make = _turn_select(lab, *_TURN_COLUMNS).order_by(Turn.position, Turn.id), build.turn
+        query = _turn_select(lab, *_TURN_COLUMNS).order_by(Turn.position, Turn.id)
     elif source.kind == "question":
-        query, make = _answer_select(lab, *_ANSWER_COLUMNS).order_by(Response.id, Answer.id), build.answer
+        query = _answer_select(lab, *_ANSWER_COLUMNS).order_by(Response.id, Answer.id)
     else:
         query = _comment_select(lab, *_COMMENT_COLUMNS, plan_ids=[source.object_id]).order_by(Comment.id)
-        make = build.comment
     query = _filter(query, source).offset(offset)
     if limit is not None:
         query = query.limit(limit)
-    return [make(row) for row in db.session.execute(query)]
+    rows = db.session.execute(query).all()
+    if source.kind == "plan":
+        return build.comments(rows)
+    return [(build.turn if source.kind == "transcript" else build.answer)(row) for row in rows]
 
 
 def units_by_ref(lab, refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], Unit]:
@@ -294,9 +290,10 @@ def units_by_ref(lab, refs: Iterable[tuple[str, int]]) -> dict[tuple[str, int], 
                                       .where(Answer.id.in_(wanted[UnitKind.ANSWER]))):
             found[(UnitKind.ANSWER.value, row.id)] = build.answer(row)
     if wanted.get(UnitKind.COMMENT):
-        for row in db.session.execute(_comment_select(lab, *_COMMENT_COLUMNS)
-                                      .where(Comment.id.in_(wanted[UnitKind.COMMENT]))):
-            found[(UnitKind.COMMENT.value, row.id)] = build.comment(row)
+        rows = db.session.execute(_comment_select(lab, *_COMMENT_COLUMNS)
+                                  .where(Comment.id.in_(wanted[UnitKind.COMMENT]))).all()
+        for unit in build.comments(rows):
+            found[(UnitKind.COMMENT.value, unit.id)] = unit
     return found
 
 

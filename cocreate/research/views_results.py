@@ -9,13 +9,12 @@ disclosure-controlled, for everyone, and never lists free texts.
 from __future__ import annotations
 
 import sqlalchemy as sa
-from babel.numbers import format_decimal, format_percent
 from flask import abort, flash, redirect, render_template, request, url_for
-from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 
 from cocreate.core.http import commit_or_flash
+from cocreate.core.i18n import format_pattern
 from cocreate.core.permissions import Permission, public, requires
 from cocreate.extensions import db
 from cocreate.labs.queries import get_lab_or_404
@@ -40,12 +39,12 @@ def _results_helpers():
 @bp.app_template_filter("percent")
 def _percent(value) -> str:
     """A percentage (0–100) with one decimal, in the page language."""
-    return format_percent(value / 100, "#,##0.0%", locale=str(get_locale() or "en"))
+    return format_pattern(value / 100, "#,##0.0%")
 
 
 @bp.app_template_filter("statistic")
 def _statistic(value) -> str:
-    return format_decimal(value, "#,##0.0#", locale=str(get_locale() or "en"))
+    return format_pattern(value, "#,##0.0#")
 
 
 def _slugs(survey) -> dict:

@@ -46,7 +46,9 @@ def get_section_or_404(survey: Survey, section_id: int) -> Section:
 
 
 def lab_surveys(lab, *, public: bool) -> list[Survey]:
-    query = sa.select(Survey).where(Survey.lab_id == lab.id).order_by(Survey.id)
+    """The lab's surveys, without their instruments (sections and questions load if used)."""
+    query = sa.select(Survey).where(Survey.lab_id == lab.id).order_by(Survey.id) \
+        .options(lazyload(Survey.sections))
     if public:
         query = query.where(Survey.status != SurveyStatus.DRAFT)
     return list(db.session.scalars(query))

@@ -21,7 +21,7 @@ from cocreate.accounts.models import ConsentRecord
 from cocreate.core.base import utcnow
 from cocreate.core.models import AuditLog
 from cocreate.extensions import db
-from cocreate.research import results
+from cocreate.research import results, results_cache
 from cocreate.research.results_tables import build_page
 from cocreate.surveys.answers import answer_rows
 from cocreate.surveys.library import ABOUT_YOU
@@ -586,3 +586,55 @@ def test_retired_options_and_questions(app, survey):
     # A retired option stays while someone chose it; a retired question is not shown.
     assert list(counts(result(page, "Q1").tables[0])) == ["Q1_1", "Q1_3", "Q1_other", "Q1_pnts"]
     assert "Q7" not in [r.question.code for r in page.questions]
+
+
+# -- The results cache ---------------------------------------------------------------------------
+
+VIEWS = [dict(by="AY_BIRTH"), dict(by="AY_HOMELANG"), dict(f="Q1:Q1_1"), dict()]
+
+
+def shown(page) -> tuple:
+    """Everything a page shows that comes from the counts."""
+    return (page.respondents.count,
+            [(q.question.code, [[(c.count, c.percent) for c in row] for t in q.tables for row in t.rows],
+              q.stats.means if q.stats else None, (q.texts.total, q.texts.answers) if q.texts else None)
+             for q in page.questions])
+
+
+def uncached(app, survey, **args):
+    app.extensions[results_cache.EXTENSION] = results_cache.ResultsCache()
+    return page_for(app, survey, **args)
+
+
+def test_cached_results_take_in_new_responses_alone(app, survey, people):
+    before = page_for(app, survey)
+    for view in VIEWS:
+        page_for(app, survey, **view)
+    respond(survey, {"Q1": {"option": "Q1_1"}, "AY_BIRTH": {"option": "AY_BIRTH_2"},
+                     "AY_HOMELANG": {"options": ["AY_HOMELANG_1", "AY_HOMELANG_3"]},
+                     "Q6": {"text": "nieuw", "lang": "nl"}})
+    statements = []
+
+    def record(_connection, _cursor, statement, *_args):
+        statements.append(statement)
+
+    sa.event.listen(db.engine, "before_cursor_execute", record)
+    try:
+        cached = [shown(page_for(app, survey, **view)) for view in VIEWS]
+    finally:
+        sa.event.remove(db.engine, "before_cursor_execute", record)
+    assert any("survey_response.id > " in statement for statement in statements)  # only the new one counted
+    assert cached[-1][0] == before.respondents.count + 1
+    assert cached == [shown(uncached(app, survey, **view)) for view in VIEWS]
+
+
+def test_cached_results_count_again_after_a_withdrawal(app, survey, people):
+    for view in VIEWS:
+        page_for(app, survey, **view)
+    gone = db.session.scalar(sa.select(ConsentRecord.response_id).where(ConsentRecord.scope == "research")
+                             .order_by(ConsentRecord.id))
+    db.session.execute(sa.update(ConsentRecord).where(ConsentRecord.response_id == gone)
+                       .values(withdrawn_at=utcnow()))
+    cached = [shown(page_for(app, survey, **view)) for view in VIEWS]
+    assert cached[-1][0] == len(people) - 1
+    assert cached == [shown(uncached(app, survey, **view)) for view in VIEWS]

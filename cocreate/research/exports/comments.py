@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
 from cocreate.extensions import db
-from cocreate.labs.groups import group_of
+from cocreate.labs.groups import groups_of
 from cocreate.plans.models import Comment as PlanComment
 from cocreate.plans.models import CommentStatus, OfficialResponse, PlanVersion, Support
 from cocreate.research import pseudonyms
@@ -48,13 +48,12 @@ DESCRIPTIONS = {
 
 
 def _groups(plan) -> dict[int, str]:
-    """Each exported commenter's group. ``group_of`` asks per person (the providers know
-    nothing of batches), so this runs once per commenter, not once per comment."""
+    """Each exported commenter's group, asked for all commenters at once."""
     people = db.session.scalars(
         sa.select(PlanComment.user_id).where(PlanComment.plan_id == plan.id,
                                              commenter_exportable(plan.id, PlanComment.user_id))
         .distinct())
-    return {user_id: group_of(user_id, plan.lab) for user_id in people}
+    return groups_of(people, plan.lab)
 
 
 def _paragraph_responses(plan) -> dict[str, str]:

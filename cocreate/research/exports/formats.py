@@ -83,7 +83,8 @@ def csv_chunks(header: list[str], rows: Iterable[list], tally: Tally) -> Iterato
     buffer.write(BOM)
     writer.writerow([escape_formula(name) for name in header])
     for row in rows:
-        writer.writerow([_csv_cell(value) for value in row])
+        # The csv module writes None and int as _csv_cell would; most cells are those.
+        writer.writerow([value if value is None or value.__class__ is int else _csv_cell(value) for value in row])
         tally.rows += 1
         if buffer.tell() >= CHUNK_BYTES:
             yield buffer.getvalue().encode("utf-8")
