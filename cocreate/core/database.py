@@ -23,10 +23,13 @@ def _sqlite_begin(connection):
     # deferred transaction that read first and writes later is aborted at once
     # (SQLITE_BUSY) when another writer got there in between, whereas IMMEDIATE
     # simply waits its turn (busy_timeout). Safe methods only read, so they keep
-    # the cheap deferred BEGIN and never wait for writers (WAL).
+    # the cheap deferred BEGIN and never wait for writers (WAL); so do connections
+    # opened for reading only (``engine.execution_options(read_only=True)``), like the
+    # one that loads a survey's instrument copy in the middle of a submit.
     from flask import has_request_context, request
 
-    if has_request_context() and request.method in ("GET", "HEAD", "OPTIONS"):
+    if connection.get_execution_options().get("read_only") or (
+            has_request_context() and request.method in ("GET", "HEAD", "OPTIONS")):
         connection.exec_driver_sql("BEGIN")
     else:
         connection.exec_driver_sql("BEGIN IMMEDIATE")

@@ -4,7 +4,7 @@ from flask import Blueprint
 
 bp = Blueprint("surveys", __name__, url_prefix="/<lang:lang_code>", template_folder="templates")
 
-from cocreate.surveys import views_answer, views_manage  # noqa: E402,F401
+from cocreate.surveys import instrument, views_answer, views_manage  # noqa: E402,F401
 
 
 def status_label(status: str):

@@ -92,6 +92,9 @@ class Survey(ContentLanguagesMixin, TimestampMixin, db.Model):
     #: What people agree to, per language; its version goes into the consent ledger.
     consent_text: Mapped[dict] = mapped_column(default=dict)
     consent_version: Mapped[int] = mapped_column(default=1)
+    #: Raised by every change to the survey, its sections, questions or options (see
+    #: :mod:`cocreate.surveys.instrument`): the key of the per-process instrument copy.
+    instrument_version: Mapped[int] = mapped_column(default=1, server_default="1")
     mode: Mapped[str] = mapped_column(sa.String(16), default=SurveyMode.ANONYMOUS)
     #: Only people with a one-time invitation link may answer.
     invitation_only: Mapped[bool] = mapped_column(default=False)

@@ -19,12 +19,14 @@ from cocreate.surveys.models import (
 )
 
 
-def get_survey_or_404(lab, slug: str) -> Survey:
-    """The survey ``slug`` of ``lab`` with its sections, questions and options;
+def get_survey_or_404(lab, slug: str, *, with_instrument: bool = True) -> Survey:
+    """The survey ``slug`` of ``lab`` with its sections, questions and options (or, with
+    ``with_instrument=False``, just its row: see :mod:`cocreate.surveys.instrument`);
     ``survey.lab`` is the lab given (joining it again would reload it and its phases)."""
+    options = [lazyload(Survey.lab)] + ([] if with_instrument else [lazyload(Survey.sections)])
     survey = db.session.scalar(sa.select(Survey).where(Survey.lab_id == lab.id,
                                                        Survey.slug == slug)
-                               .options(lazyload(Survey.lab)))
+                               .options(*options))
     if survey is None:
         abort(404)
     set_committed_value(survey, "lab", lab)

@@ -143,8 +143,12 @@ def save_page(survey: Survey, draft: ResponseDraft, page: int, result: rules.Pag
     draft.language = language
 
 
-def submit(survey: Survey, draft: ResponseDraft | None, token: str) -> Response:
+def submit(survey: Survey, draft: ResponseDraft | None, token: str, *,
+           instrument: Survey | None = None) -> Response:
     """Store the response exactly once.
+
+    ``instrument`` is a read-only copy of the survey's sections, questions and options
+    (:func:`cocreate.surveys.instrument.instrument_of`); without it, the survey's own.
 
     The submission token is unique: a double click, a retry or a resubmission
     with the back button finds the stored response instead of making a second.
@@ -157,8 +161,9 @@ def submit(survey: Survey, draft: ResponseDraft | None, token: str) -> Response:
             return existing
         raise SurveyError(_l("This answer form has expired. Open the survey again to continue."))
     ensure_accepting(survey)
-    answers = rules.prune_hidden(survey, draft.answers or {})
-    errors = rules.check_complete(survey, answers)
+    instrument = instrument if instrument is not None else survey
+    answers = rules.prune_hidden(instrument, draft.answers or {})
+    errors = rules.check_complete(instrument, answers)
     if errors:
         raise SurveyError(_l("Some required questions are not answered yet."))
     now = utcnow()
@@ -191,7 +196,7 @@ def submit(survey: Survey, draft: ResponseDraft | None, token: str) -> Response:
             raise
         return stored
     answer_records = [{**_ANSWER_COLUMNS, **row, "survey_id": survey.id, "response_id": response.id}
-                      for row in rules.answer_rows(survey, answers)]
+                      for row in rules.answer_rows(instrument, answers)]
     consent_records = [{"user_id": response.user_id, "response_id": response.id,
                         "context": f"survey:{survey.id}", "scope": scope, "granted": granted,
                         "text_version": survey.consent_version, "language": draft.language,

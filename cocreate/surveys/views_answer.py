@@ -19,6 +19,7 @@ from cocreate.labs.queries import get_visible_lab_or_404
 from cocreate.surveys import answers as rules
 from cocreate.surveys import bp, service
 from cocreate.surveys.forms import ResumeEmailForm, ResumeForm, StartForm
+from cocreate.surveys.instrument import instrument_of
 from cocreate.surveys.permissions import (
     can_enter_assisted,
     can_view_survey,
@@ -29,10 +30,10 @@ from cocreate.surveys.queries import get_survey_or_404
 BASE = "/m/<slug:municipality_slug>/labs/<slug:lab_slug>/surveys/<slug:survey_slug>"
 
 
-def load_survey(municipality_slug, lab_slug, survey_slug):
+def load_survey(municipality_slug, lab_slug, survey_slug, *, with_instrument=True):
     """municipality → lab → survey, each visible to this person, else 404."""
     lab = get_visible_lab_or_404(municipality_slug, lab_slug, current_user)
-    survey = get_survey_or_404(lab, survey_slug)
+    survey = get_survey_or_404(lab, survey_slug, with_instrument=with_instrument)
     if not can_view_survey(current_user, survey):
         abort(404)
     return survey
@@ -189,7 +190,8 @@ def review(**slugs):
 @limiter.limit(lambda: current_app.config["RATELIMIT_SURVEY_SUBMIT"])
 @public
 def submit(**slugs):
-    survey = load_survey(**slugs)
+    # The instrument comes from this process's checked copy, not from the database.
+    survey = load_survey(**slugs, with_instrument=False)
     # Read before the commit (or rollback) expires the survey: touching it afterwards
     # would reload the whole instrument in a second transaction — on SQLite a second
     # wait for the write lock on the busiest path.
@@ -197,7 +199,7 @@ def submit(**slugs):
     draft, _code = _current_draft(survey)
     token = request.form.get("submission_token", "")
     try:
-        service.submit(survey, draft, token)
+        service.submit(survey, draft, token, instrument=instrument_of(survey))
         db.session.commit()
     except service.SurveyError as exc:
         db.session.rollback()
