@@ -49,6 +49,10 @@ class Defaults:
     MAIL_SENDER = "Cocreate <no-reply@cocreate.local>"
     MAIL_MAX_ATTEMPTS = 5
     MAIL_BATCH_SIZE = 50
+    #: A message claimed for sending this long ago (minutes, fractions allowed) belongs to
+    #: a sender that stopped while sending it: it is queued again. Longer than one
+    #: message's SMTP exchange can take.
+    MAIL_CLAIM_MINUTES = 10
 
     # Rate limits (Flask-Limiter) ----------------------------------------
     RATELIMIT_STORAGE_URI = "memory://"
@@ -62,6 +66,9 @@ class Defaults:
     # Surveys -------------------------------------------------------------
     #: Unsubmitted answers are deleted after this many days without change.
     SURVEY_DRAFT_DAYS = 30
+    #: Ended sign-in sessions and used or expired password-reset links are deleted after
+    #: this many days.
+    ACCOUNT_RECORD_DAYS = 30
     RATELIMIT_SURVEY_SUBMIT = "30 per minute; 500 per hour"
     RATELIMIT_COMMENT = "5 per minute; 50 per day"
     #: Groups smaller than this are not shown in public counts.
@@ -76,6 +83,9 @@ class Defaults:
     # Focus groups --------------------------------------------------------
     #: Hours before a session when participants are reminded.
     SESSION_REMINDER_HOURS = [48, 3]
+    #: A guest's name, address, phone, needs and note are erased this many days after
+    #: the session ended (status, group and attendance stay for the counts).
+    GUEST_DATA_DAYS = 90
 
     # Scheduler -----------------------------------------------------------
     SCHEDULER_OUTBOX_SECONDS = 30

@@ -18,8 +18,8 @@ from datetime import UTC
 log = logging.getLogger("cocreate.scheduler")
 
 #: Modules whose import registers jobs.
-TASK_MODULES = ["cocreate.core.tasks", "cocreate.surveys.tasks", "cocreate.focusgroups.tasks",
-                "cocreate.plans.tasks"]
+TASK_MODULES = ["cocreate.core.tasks", "cocreate.accounts.tasks", "cocreate.surveys.tasks",
+                "cocreate.focusgroups.tasks", "cocreate.plans.tasks"]
 JOBSTORE_TABLE = "scheduler_job"
 
 

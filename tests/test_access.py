@@ -43,6 +43,8 @@ ALLOWED = {
     "accounts.reset_password": ("GET", "/en/password/reset/not-a-token", EVERYONE, False),
     "accounts.profile": ("GET", "/en/profile", SIGNED_IN, False),
     "accounts.withdraw_consent": ("POST", "/en/profile/consents/1/withdraw", SIGNED_IN, False),
+    "accounts.download_my_data": ("GET", "/en/profile/my-data.json", SIGNED_IN, False),
+    "accounts.delete_account": ("POST", "/en/profile/delete", SIGNED_IN, False),
     "accounts.accept_invitation": ("GET", "/en/invitations/not-a-token", EVERYONE, False),
     "accounts.manage_members": ("GET", "/en/m/{town}/manage/members", {ADMIN, SITE}, True),
     "accounts.manage_change_role": (

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from flask import current_app
 from flask_babel import lazy_gettext as _l
-from wtforms import PasswordField, SelectField, StringField
+from wtforms import PasswordField, RadioField, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length
 
 from cocreate.core.forms import BaseForm, ConfirmForm, email_field  # noqa: F401
@@ -84,6 +84,18 @@ class ProfileForm(BaseForm, LanguageChoiceMixin):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.set_language_choices(self.preferred_language)
+
+
+class DeleteAccountForm(BaseForm):
+    contributions = RadioField(
+        _l("What happens to what you wrote and answered?"),
+        choices=[("keep", _l("Keep it without my name: answers and comments stay, anonymous")),
+                 ("remove", _l("Delete it: my answers, comments and registrations are removed"))],
+        validators=[DataRequired(message=_l("Choose what happens to what you wrote."))])
+    password = PasswordField(
+        _l("Your password, to confirm"),
+        validators=[DataRequired(message=_l("Enter your password.")), Length(max=128)],
+        render_kw={"autocomplete": "current-password"})
 
 
 class InviteForm(BaseForm, LanguageChoiceMixin):

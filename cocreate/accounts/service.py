@@ -268,3 +268,16 @@ def remove_membership(actor: User, membership: Membership) -> None:
                  municipality=membership.municipality, role=membership.role,
                  user_id=membership.user_id)
     db.session.delete(membership)
+
+
+def purge_expired_records(now=None) -> int:
+    """Retention: delete sign-in sessions that ended and password-reset links that were
+    used or expired more than ``ACCOUNT_RECORD_DAYS`` ago."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=int(current_app.config["ACCOUNT_RECORD_DAYS"]))
+    max_age = timedelta(hours=int(current_app.config["SESSION_MAX_HOURS"]))
+    sessions = db.session.execute(sa.delete(LoginSession).where(sa.or_(
+        LoginSession.revoked_at < cutoff, LoginSession.created_at < cutoff - max_age)))
+    resets = db.session.execute(sa.delete(PasswordReset).where(
+        PasswordReset.expires_at < cutoff))
+    return (sessions.rowcount or 0) + (resets.rowcount or 0)

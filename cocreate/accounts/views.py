@@ -1,14 +1,17 @@
 from __future__ import annotations
 
+import json
+
 from flask import abort, current_app, flash, redirect, render_template, request, session, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_user, logout_user
 
-from cocreate.accounts import bp, queries, service
+from cocreate.accounts import bp, personal_data, queries, service
 from cocreate.accounts import consents as consent_service
 from cocreate.accounts.forms import (
     AcceptInvitationForm,
     ConfirmForm,
+    DeleteAccountForm,
     ForgotPasswordForm,
     InviteForm,
     LoginForm,
@@ -19,6 +22,7 @@ from cocreate.accounts.forms import (
 )
 from cocreate.accounts.models import Membership
 from cocreate.accounts.permissions import can_accept_invitation
+from cocreate.core.errors import DomainError
 from cocreate.core.http import commit_or_flash, safe_next_url
 from cocreate.core.permissions import Permission, public, requires, signed_in
 from cocreate.extensions import db, limiter
@@ -128,7 +132,47 @@ def profile():
     consents = consent_service.active_consents(current_user)
     return render_template("accounts/profile.html", form=form, consents=consents,
                            consent_titles=consent_service.context_titles([c.context for c in consents]),
-                           withdraw_form=ConfirmForm())
+                           withdraw_form=ConfirmForm(), delete_form=DeleteAccountForm())
+
+
+@bp.route("/profile/my-data.json")
+@signed_in
+def download_my_data():
+    """Everything held about the signed-in person, as one JSON file."""
+    body = json.dumps(personal_data.collect(current_user), ensure_ascii=False, indent=2)
+    response = current_app.response_class(body, mimetype="application/json")
+    response.headers["Content-Disposition"] = 'attachment; filename="cocreate-my-data.json"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.route("/profile/delete", methods=["POST"])
+@signed_in
+@limiter.limit(_limit("RATELIMIT_LOGIN"))
+def delete_account():
+    """Delete one's own account, after the password; contributions kept anonymised or removed."""
+    form = DeleteAccountForm()
+    if form.validate_on_submit():
+        if not current_user.check_password(form.password.data):
+            form.password.errors = [*form.password.errors,
+                                    _("This password is not right. Try again.")]
+        else:
+            try:
+                personal_data.delete_account(current_user, form.contributions.data)
+            except DomainError as exc:
+                db.session.rollback()
+                flash(str(exc.message), "error")
+                return redirect(url_for("accounts.profile") + "#delete")
+            db.session.commit()
+            logout_user()
+            session.clear()
+            flash(_("Your account is deleted."), "success")
+            return redirect(url_for("core.home"))
+    consents = consent_service.active_consents(current_user)
+    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user),
+                           consents=consents,
+                           consent_titles=consent_service.context_titles([c.context for c in consents]),
+                           withdraw_form=ConfirmForm(), delete_form=form), 400
 
 
 @bp.route("/profile/consents/<int:record_id>/withdraw", methods=["POST"])

@@ -97,8 +97,8 @@ class Registration(db.Model):
     __tablename__ = "focus_registration"
     __table_args__ = (
         sa.CheckConstraint(f"status IN ({_values(RegistrationStatus)})", name="status_known"),
-        sa.CheckConstraint("user_id IS NOT NULL OR guest_email IS NOT NULL OR is_walk_in",
-                           name="has_person"),
+        sa.CheckConstraint("user_id IS NOT NULL OR guest_email IS NOT NULL OR is_walk_in "
+                           "OR anonymised_at IS NOT NULL", name="has_person"),
         # The same person registers once per session (NULLs never collide).
         sa.UniqueConstraint("session_id", "user_id"),
         sa.UniqueConstraint("session_id", "guest_email"),
@@ -132,13 +132,23 @@ class Registration(db.Model):
     token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     status_changed_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: When the person's details were erased (account deleted with contributions kept,
+    #: or the retention period for guest details ended): status, group and attendance
+    #: stay for the session's counts; nothing about who it was.
+    anonymised_at: Mapped[datetime | None]
 
     session: Mapped[FocusSession] = relationship(back_populates="registrations")
     user = relationship("User", lazy="joined")
 
     @property
     def display_name(self) -> str:
-        return self.user.display_name if self.user is not None else (self.guest_name or "")
+        if self.user is not None:
+            return self.user.display_name
+        if self.anonymised_at is not None:
+            from flask_babel import gettext
+
+            return gettext("(details erased)")
+        return self.guest_name or ""
 
     @property
     def email(self) -> str | None:

@@ -13,6 +13,7 @@ import logging
 import math
 import secrets
 from collections import Counter
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from flask import current_app, url_for
@@ -312,3 +313,19 @@ def session_report(session: FocusSession) -> dict:
         "childcare": sum(1 for r in came if r.needs_childcare),
         "accessibility": sum(1 for r in came if r.accessibility_needs),
     }
+
+
+def erase_past_guest_details(now: datetime | None = None) -> int:
+    """Retention: erase who a guest was once ``GUEST_DATA_DAYS`` have passed since the
+    session ended. Signed-in people's registrations stay with their account (they can
+    delete it); the status, group and attendance of guests stay for the counts."""
+    now = now or utcnow()
+    cutoff = now - timedelta(days=int(current_app.config["GUEST_DATA_DAYS"]))
+    ended = sa.select(FocusSession.id).where(FocusSession.ends_at < cutoff)
+    result = db.session.execute(
+        sa.update(Registration)
+        .where(Registration.user_id.is_(None), Registration.anonymised_at.is_(None),
+               Registration.session_id.in_(ended))
+        .values(guest_name=None, guest_email=None, guest_phone=None, accessibility_needs="",
+                note="", screening_answers={}, anonymised_at=now))
+    return result.rowcount or 0

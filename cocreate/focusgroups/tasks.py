@@ -96,3 +96,11 @@ def send_summaries(now=None) -> int:
                        municipality=session.lab.municipality, session=session, summary=summary)
             sent += 1
     return sent
+
+
+@task("focusgroups.erase_guest_details", seconds=3600)
+def erase_guest_details() -> int:
+    """Retention: erase guests' details a while after their session (GUEST_DATA_DAYS)."""
+    from cocreate.focusgroups import service
+
+    return service.erase_past_guest_details()
