@@ -34,8 +34,11 @@ class Defaults:
     SQLALCHEMY_ENGINE_OPTIONS: dict = {"pool_pre_ping": True}
 
     # Languages -----------------------------------------------------------
-    #: Interface languages that have a catalog in translations/.
-    LANGUAGES = ["en", "nl", "fr", "ar"]
+    #: Interface languages, each with a complete catalog in translations/ (see the README's
+    #: guide for adding one). The first ones are offered first where a page is not about
+    #: one municipality; a municipality's own languages come first on its pages.
+    LANGUAGES = ["en", "nl", "fr", "ar", "de", "fa", "ps", "ti", "so", "uk", "ru", "tr", "ro",
+                 "pl", "es", "it", "el", "sv"]
     BABEL_DEFAULT_LOCALE = "en"
     BABEL_DEFAULT_TIMEZONE = "UTC"
 

@@ -21,6 +21,37 @@ def switch_language_url(code: str) -> str:
     return url_for("core.home", lang_code=code)
 
 
+#: Shown first when the page is not about one municipality (the others are one click away).
+PRIMARY_LANGUAGES = 6
+
+
+def language_menu() -> tuple[list[str], list[str]]:
+    """The language switcher's (first row, "more languages"): the current language, the
+    languages the page's municipality offers (else the first configured ones) and the
+    browser's, then every other interface language. Each is shown in its own name."""
+    from flask import g
+
+    available = i18n.ui_languages()
+    municipality = g.get("municipality")
+    offered = [c for c in (municipality.languages if municipality is not None else [])
+               if c in available] or available[:PRIMARY_LANGUAGES]
+    browser = [c for c, _q in request.accept_languages if c in available][:3]
+    first = list(dict.fromkeys([i18n.current_language(), *offered, *browser]))
+    first = [c for c in available if c in first]  # one stable order on every page
+    return first, [c for c in available if c not in first]
+
+
+def bdi(value) -> str:
+    """Isolate a name, address or code inside a translated sentence, so a Dutch street
+    name in an Arabic sentence (or an Arabic name in a Dutch one) keeps its own direction
+    and does not reorder the words around it."""
+    from markupsafe import Markup, escape
+
+    if value is None or value == "":
+        return ""
+    return Markup("<bdi>") + escape(value) + Markup("</bdi>")
+
+
 def lang_attrs(value: i18n.Localized) -> str:
     """``lang``/``dir`` attributes for content shown in another language than the page."""
     from markupsafe import Markup, escape
@@ -47,6 +78,7 @@ def register(app: Flask) -> None:
         current_language=i18n.current_language,
         ui_languages=i18n.ui_languages,
         switch_language_url=switch_language_url,
+        language_menu=language_menu,
         lang_attrs=lang_attrs,
         language_label=language_label,
         can=can,
@@ -58,6 +90,7 @@ def register(app: Flask) -> None:
         local_time=i18n.local_time,
         format_number=i18n.format_number,
         language_label=language_label,
+        bdi=bdi,
     )
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

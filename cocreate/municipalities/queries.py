@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import sqlalchemy as sa
-from flask import abort
+from flask import abort, g, has_request_context
 
 from cocreate.extensions import db
 from cocreate.municipalities.models import Municipality
@@ -14,6 +14,8 @@ def get_municipality_or_404(slug: str) -> Municipality:
     municipality = db.session.scalar(sa.select(Municipality).where(Municipality.slug == slug))
     if municipality is None:
         abort(404)
+    if has_request_context():
+        g.municipality = municipality  # the language switcher offers its languages first
     return municipality
 
 

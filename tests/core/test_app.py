@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import pytest
 
+from cocreate.config import Defaults
+
 
 def test_root_negotiates_from_accept_language(client):
     response = client.get("/", headers={"Accept-Language": "ar,en;q=0.5"})
@@ -29,11 +31,50 @@ def test_unknown_language_is_404(client, code):
     assert client.get(f"/{code}/").status_code == 404
 
 
-@pytest.mark.parametrize("lang,direction", [("en", "ltr"), ("nl", "ltr"), ("fr", "ltr"),
-                                            ("ar", "rtl")])
+RTL = {"ar", "fa", "ps"}
+
+
+@pytest.mark.parametrize("lang,direction", [(code, "rtl" if code in RTL else "ltr")
+                                            for code in Defaults.LANGUAGES])
 def test_html_lang_and_dir(client, lang, direction):
     html = client.get(f"/{lang}/").text
     assert f'<html lang="{lang}" dir="{direction}">' in html
+
+
+def test_every_interface_language_is_a_translated_page(client):
+    """Each catalog is in use: the sign-in page is not English in any other language."""
+    for lang in Defaults.LANGUAGES:
+        html = client.get(f"/{lang}/login").text
+        assert f'<html lang="{lang}"' in html
+        if lang != "en":
+            assert "<h1>Sign in</h1>" not in html, lang
+
+
+def test_switcher_shows_the_towns_languages_first_and_the_rest_one_click_away(
+        client, make_municipality):
+    town = make_municipality("menutown", languages=["nl", "ti", "uk"])
+    html = client.get(f"/en/m/{town.slug}/").text
+    first, more = html.split('class="language-more"', 1)
+    first = first.split('class="wrap language-switcher"', 1)[1]
+    for code, name in (("en", "English"), ("nl", "Nederlands"), ("ti", "ትግርኛ"),
+                       ("uk", "Українська")):
+        assert f'hreflang="{code}"' in first and name in first, code
+    assert 'hreflang="fa"' not in first and 'hreflang="fa"' in more
+    assert 'dir="rtl">فارسی</a>' in more and "پښتو" in more
+    assert "<summary>" in more.split("</details>", 1)[0]
+
+
+def test_switcher_offers_the_browsers_language(client):
+    html = client.get("/en/", headers={"Accept-Language": "so, en;q=0.5"}).text
+    first = html.split('class="language-more"', 1)[0]
+    assert 'hreflang="so"' in first and "Soomaali" in first
+
+
+def test_names_inside_translated_sentences_keep_their_direction(client, make_user):
+    person = make_user(email="jan.de.smet@example.org")
+    client.login_as(person)
+    html = client.get("/ar/profile").text
+    assert "<bdi>jan.de.smet@example.org</bdi>" in html
 
 
 def test_switcher_keeps_the_same_page(client, make_municipality):
@@ -108,3 +149,35 @@ def test_unexpected_error_is_a_translated_500_page(app, client):
     assert response.status_code == 500
     assert "boom" not in response.text and 'lang="fr"' in response.text
     assert "Nothing you did caused this" not in response.text  # shown in French
+
+
+@pytest.mark.parametrize("signed_in", [False, True])
+def test_a_database_gone_mid_request_is_a_translated_503_page(app, client, make_municipality, make_user,
+                                                              signed_in):
+    """The database goes away after the town (and the signed-in person) were loaded. The
+    rollback expires them, and the page saying so must not need them again: these were
+    bare 500s while PostgreSQL restarted (``make reliability``, postgres_restart)."""
+    import sqlalchemy as sa
+
+    from cocreate.extensions import db
+
+    town = make_municipality()
+    if signed_in:
+        client.login_as(make_user(roles=[(town, "moderator")]))
+    gone = {"now": False}
+
+    def server_gone(_conn, _cursor, statement, *_args):
+        if gone["now"] and not statement.lstrip().upper().startswith(("SAVEPOINT", "ROLLBACK", "RELEASE")):
+            raise sa.exc.OperationalError(statement, {}, Exception("server closed the connection"))
+        gone["now"] = gone["now"] or "municipality.slug = " in statement
+
+    engine = db.engine
+    sa.event.listen(engine, "before_cursor_execute", server_gone)
+    try:
+        response = client.get(f"/fr/m/{town.slug}/")
+    finally:
+        sa.event.remove(engine, "before_cursor_execute", server_gone)
+    assert gone["now"]
+    assert response.status_code == 503 and response.headers["Retry-After"] == "5"
+    assert 'lang="fr"' in response.text and "server closed" not in response.text
+    assert "Nothing was lost" not in response.text  # shown in French

@@ -87,6 +87,27 @@ def test_language_names_in_their_own_script():
     assert language_name("fr") == "Français"
     assert language_name("zz-unknown") == "zz-unknown"
     assert is_rtl("ar") and is_rtl("fa") and not is_rtl("nl")
+    from cocreate.config import Defaults
+
+    names = {code: language_name(code) for code in Defaults.LANGUAGES}
+    assert names["ti"] == "ትግርኛ" and names["uk"] == "Українська" and names["ps"] == "پښتو"
+    assert all(name and name != code for code, name in names.items()), names
+    assert {code for code in Defaults.LANGUAGES if is_rtl(code)} == {"ar", "fa", "ps"}
+
+
+def test_dates_and_numbers_never_fail_in_any_interface_language(app):
+    """Babel has data for every shipped language; a language without it falls back to
+    the default locale's formats instead of failing."""
+    from cocreate.config import Defaults
+    from cocreate.core.i18n import format_number, local_date
+
+    moment = datetime(2026, 11, 23, 14, 5, tzinfo=UTC)
+    with app.test_request_context("/en/"):
+        for code in [*Defaults.LANGUAGES, "tig"]:
+            with force_locale(code):
+                assert local_datetime(moment, "Europe/Brussels"), code
+                assert local_date(moment.date()), code
+                assert format_number(12345.5), code
 
 
 def test_local_time_in_the_municipality_zone(app):

@@ -41,9 +41,10 @@ def test_jobs_are_registered_by_stable_id_without_duplicates(engine, tmp_path):
 
 def test_jobs_run_and_are_idempotent(app):
     first = run_all_once(app)
-    assert first == {"core.send_outbox": 0, "surveys.open_and_close": 0,
-                     "surveys.purge_drafts": 0, "focusgroups.send_reminders": 0,
-                     "focusgroups.send_summaries": 0, "plans.comment_period_closed": 0}
+    assert first == {"core.send_outbox": 0, "accounts.purge_expired": 0,
+                     "surveys.open_and_close": 0, "surveys.purge_drafts": 0,
+                     "focusgroups.send_reminders": 0, "focusgroups.send_summaries": 0,
+                     "focusgroups.erase_guest_details": 0, "plans.comment_period_closed": 0}
     assert run_task("core.send_outbox") == 0
 
 

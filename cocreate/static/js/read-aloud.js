@@ -1,6 +1,8 @@
 /* Read-aloud for survey questions: the browser's speech synthesis in the page
    language. The buttons stay hidden where speech synthesis, or a voice for the
-   language, is not available — the page works the same without them. */
+   language, is not available — the page works the same without them, and says so
+   when the device can speak but has no voice for this language (often the case for
+   Tigrinya, Somali or Pashto). */
 (function () {
   "use strict";
   if (!("speechSynthesis" in window) || !("SpeechSynthesisUtterance" in window)) {
@@ -32,10 +34,11 @@
     return parts.join(". ");
   }
 
-  function activate() {
-    if (!hasVoice()) {
-      return;
-    }
+  var wired = false;
+  var waited = false;  // the browser had its chance to load voices
+
+  function wire() {
+    wired = true;
     buttons.forEach(function (button) {
       var original = button.textContent;
       button.hidden = false;
@@ -55,12 +58,25 @@
     });
   }
 
-  if (hasVoice()) {
-    activate();
-  } else {
-    window.speechSynthesis.addEventListener("voiceschanged", function once() {
-      window.speechSynthesis.removeEventListener("voiceschanged", once);
-      activate();
-    });
+  function refresh() {
+    var voice = hasVoice();
+    if (voice && !wired) {
+      wire();
+    }
+    var note = document.querySelector(".read-aloud-missing");
+    if (note) {
+      note.hidden = voice || !waited;
+    }
   }
+
+  window.speechSynthesis.addEventListener("voiceschanged", function () {
+    waited = true;
+    refresh();
+  });
+  // Some browsers never fire "voiceschanged" when they have no voices at all.
+  window.setTimeout(function () {
+    waited = true;
+    refresh();
+  }, 2000);
+  refresh();
 })();
