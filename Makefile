@@ -7,7 +7,7 @@ FLASK := $(PY) -m flask --app wsgi
 PORT ?= 5000
 export PORT
 
-.PHONY: run test install install-test catalogs db chromium axe clean bench bench-quick
+.PHONY: run test install install-test catalogs db chromium axe clean bench bench-quick audit reliability
 
 ## The demo: web server + scheduler on SQLite with demo data (Ctrl-C stops both).
 run: install catalogs
@@ -56,12 +56,27 @@ node_modules/axe-core/axe.min.js: package.json package-lock.json
 	npm ci --no-audit --no-fund --silent || npm install --no-audit --no-fund --silent
 	touch $@
 
+## Known-vulnerable dependencies: pip-audit over the installed packages (the project itself
+## aside), against PyPI's advisory data. Where that data cannot be reached (an offline
+## machine or a mirror without the JSON API), it says so and skips rather than pass silently.
+audit: install-test
+	@if $(PY) -c "import importlib.metadata as m, urllib.request; urllib.request.urlopen('https://pypi.org/pypi/flask/' + m.version('flask') + '/json', timeout=15)" 2>/dev/null; then \
+	  $(PY) -m pip_audit --skip-editable --progress-spinner off; \
+	else \
+	  echo "audit: PyPI's vulnerability data (https://pypi.org/pypi/<name>/<version>/json) is not reachable from this machine; NOT audited"; \
+	fi
+
 ## Benchmarks (never part of make test): JSON lines on stdout, bench/results.json at the end.
 bench: install-test
 	$(PY) -m bench.run
 
 bench-quick: install-test
 	$(PY) -m bench.run --quick
+
+## Load and fault scenarios on 127.0.0.1 (never part of make test): a JSON line per scenario,
+## exit status 1 when one fails. About 6 minutes; restarts the local PostgreSQL once.
+reliability: install-test
+	$(PY) -m reliability.run
 
 clean:
 	rm -rf $(VENV) node_modules .pytest_cache

@@ -49,28 +49,30 @@ def run(quick: bool, workdir: Path) -> list[dict]:
     return records
 
 
-def _race(engine: str, url: str) -> dict:
+def _race(engine: str, url: str, *, capacity: int = CAPACITY, taken: int = TAKEN,
+          people: int = PEOPLE) -> dict:
+    """``people`` register at once for the ``capacity - taken`` free seats of a session."""
     from cocreate.extensions import db
 
     app = bench_app(url)
     with app.app_context():
         db.create_all()
-        race_id, sequential_id = _session(), _session()
+        race_id, sequential_id = _session(capacity, taken), _session(capacity, taken)
         db.session.commit()
     try:
         started = time.perf_counter()
-        for index in range(PEOPLE):
+        for index in range(people):
             _register(app, sequential_id, f"s{index}")
         sequential = time.perf_counter() - started
 
-        barrier = threading.Barrier(PEOPLE + 1)
+        barrier = threading.Barrier(people + 1)
         outcomes: list[str] = []
 
         def person(index: int) -> None:
             barrier.wait()
             outcomes.append(_register(app, race_id, f"r{index}"))
 
-        threads = [threading.Thread(target=person, args=(index,)) for index in range(PEOPLE)]
+        threads = [threading.Thread(target=person, args=(index,)) for index in range(people)]
         for thread in threads:
             thread.start()
         barrier.wait()
@@ -84,17 +86,19 @@ def _race(engine: str, url: str) -> dict:
         with app.app_context():
             db.session.remove()
             db.engine.dispose()
-    free = CAPACITY - TAKEN
+    free = capacity - taken
     answered = {status: outcomes.count(status) for status in set(outcomes)}
-    met = (answered == {"confirmed": free, "waitlisted": PEOPLE - free}
-           and stored == {"confirmed": CAPACITY, "waitlisted": PEOPLE - free})
+    met = (answered == {"confirmed": free, "waitlisted": people - free}
+           and stored == {"confirmed": capacity, "waitlisted": people - free})
     return metric(f"registration_race_{engine}", settled, "s", baseline=sequential,
-                  target=f"exactly the {free} free seats confirmed, {PEOPLE - free} waitlisted, no error",
-                  met=met, people=PEOPLE, capacity=CAPACITY, answered=answered, stored=stored)
+                  target=f"exactly the {free} free seats confirmed, {people - free} waitlisted, no error",
+                  met=met, people=people, capacity=capacity, answered=answered, stored=stored)
 
 
-def _session() -> int:
-    """A published session 10 days ahead, capacity 12, with 9 people confirmed."""
+def _session(capacity: int = CAPACITY, taken: int = TAKEN, *, starts_in: timedelta = timedelta(days=10),
+             prefix: str = "early") -> int:
+    """A published session ``starts_in`` ahead (10 days) with ``capacity`` places (12), of
+    which ``taken`` (9) are confirmed guests ``<prefix><n>@bench.test``."""
     import secrets
 
     from cocreate.core.base import utcnow
@@ -109,14 +113,15 @@ def _session() -> int:
     lab = db.session.scalar(sa.select(Lab).where(Lab.slug == "race")) or Lab(
         municipality=town, slug="race", title={"nl": "Race"}, description={}, default_language="nl",
         languages=["nl", "en"], status="published")
-    start = utcnow().replace(microsecond=0) + timedelta(days=10)
+    start = utcnow().replace(microsecond=0) + starts_in
     session = FocusSession(lab=lab, topic={"nl": "Gesprek"}, starts_at=start, ends_at=start + timedelta(hours=2),
-                           address="Markt 1", working_language="nl", capacity=CAPACITY, status="published")
+                           address="Markt 1", working_language="nl", capacity=capacity, status="published")
     db.session.add(session)
     db.session.flush()
-    db.session.add_all(Registration(session=session, guest_name=f"Early {i}", guest_email=f"early{i}@bench.test",
-                                    language="nl", status="confirmed", token_hash=secrets.token_hex(32))
-                       for i in range(TAKEN))
+    db.session.add_all(Registration(session=session, guest_name=f"{prefix.capitalize()} {i}",
+                                    guest_email=f"{prefix}{i}@bench.test", language="nl", status="confirmed",
+                                    token_hash=secrets.token_hex(32))
+                       for i in range(taken))
     return session.id
 
 

@@ -230,8 +230,8 @@ def _cpu_seconds(pid: int) -> float:
 
 
 def _drive(port: int, requests: list[dict], time_cap_s: float,
-           extract: dict[str, str] | None = None) -> dict:
-    job = {"port": port, "concurrency": CONCURRENCY, "time_cap_s": time_cap_s,
+           extract: dict[str, str] | None = None, concurrency: int = CONCURRENCY) -> dict:
+    job = {"port": port, "concurrency": concurrency, "time_cap_s": time_cap_s,
            "requests": requests, "extract": extract}
     done = subprocess.run([sys.executable, "-m", "bench.submit_driver"], cwd=ROOT,
                           input=json.dumps(job), capture_output=True, text=True,
@@ -284,16 +284,18 @@ def _wait_healthy(port: int, process: subprocess.Popen, log_path: Path, timeout_
 
 
 @contextlib.contextmanager
-def _scratch_database(engine: str, workdir: Path) -> Iterator[str | None]:
+def _scratch_database(engine: str, workdir: Path, name: str | None = None) -> Iterator[str | None]:
     """A fresh SQLite file in ``workdir``, or a PostgreSQL database dropped afterwards
-    (``None`` when PostgreSQL is not reachable)."""
+    (``None`` when PostgreSQL is not reachable). ``name`` names both (default: this
+    benchmark's ``submit.sqlite`` and ``cocreate_bench_submit_<pid>``)."""
     if engine == "sqlite":
-        yield f"sqlite:///{workdir / 'submit.sqlite'}"
+        yield f"sqlite:///{workdir / (f'{name}.sqlite' if name else 'submit.sqlite')}"
         return
     import sqlalchemy as sa
 
-    name = f"cocreate_bench_submit_{os.getpid()}"
-    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT")
+    name = name or f"cocreate_bench_submit_{os.getpid()}"
+    # pre_ping: the database server may have been restarted in between (reliability).
+    admin = sa.create_engine(POSTGRES_ADMIN_URL, isolation_level="AUTOCOMMIT", pool_pre_ping=True)
     try:
         with admin.connect() as conn:
             conn.execute(sa.text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

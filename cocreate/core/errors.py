@@ -5,12 +5,12 @@ from __future__ import annotations
 import logging
 
 import sqlalchemy as sa
-from flask import render_template, request
+from flask import g, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
-from cocreate.extensions import db
+from cocreate.extensions import db, login_manager
 
 log = logging.getLogger("cocreate.errors")
 
@@ -51,6 +51,24 @@ def render_error(code: int, detail=None):
                            message=detail or message), code
 
 
+def _unavailable_page() -> str:
+    """The 503 page, also when the database is really gone.
+
+    The rollback expired what the request had loaded — the municipality whose
+    languages the language menu offers first, the signed-in person of the account
+    menu — and the page reads them again. Without a database that fails inside this
+    handler, and the person got a bare 500. Then the page is shown as to a visitor
+    (for this answer only: the sign-in is kept).
+    """
+    try:
+        return render_error(503)[0]
+    except (sa.exc.OperationalError, sa.exc.InterfaceError):
+        db.session.rollback()
+    g.pop("municipality", None)
+    login_manager._update_request_context_with_user()  # anonymous
+    return render_error(503)[0]
+
+
 def register(app) -> None:
     @app.errorhandler(CSRFError)
     def csrf_error(exc):
@@ -73,7 +91,7 @@ def register(app) -> None:
     def database_unavailable(exc):
         db.session.rollback()
         log.warning("database unavailable on %s: %s", request.path, exc.__class__.__name__)
-        return render_error(503)[0], 503, {"Retry-After": "5"}
+        return _unavailable_page(), 503, {"Retry-After": "5"}
 
     @app.errorhandler(Exception)
     def unexpected(exc):

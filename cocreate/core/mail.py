@@ -9,12 +9,13 @@ them on the outbox page.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import smtplib
 import ssl
-from datetime import timedelta
+from datetime import UTC, timedelta
 from email.message import EmailMessage
-from email.utils import formataddr, make_msgid, parseaddr
+from email.utils import formataddr, parseaddr
 
 import sqlalchemy as sa
 from flask import current_app, has_request_context, render_template
@@ -72,6 +73,20 @@ def delivery_enabled() -> bool:
     return bool(cfg.get("MAIL_SERVER")) and not cfg.get("DEMO")
 
 
+def message_id(message: OutboxMessage) -> str:
+    """The message's ``Message-ID``, derived from its outbox row: a resend after a
+    sender died between the SMTP server's acceptance and the commit carries the same
+    id, so it is recognisable (and mail systems that drop repeated ids drop it).
+
+    A hash of the row's id, creation time and address: unique across installations,
+    and it tells the recipient nothing about the outbox.
+    """
+    _name, addr = parseaddr(current_app.config["MAIL_SENDER"])
+    created = message.created_at.astimezone(UTC).isoformat() if message.created_at else ""
+    digest = hashlib.sha256(f"{message.id}|{created}|{message.to_address}".encode()).hexdigest()
+    return f"<{digest[:32]}.outbox@{addr.rpartition('@')[2] or 'cocreate.local'}>"
+
+
 def _build(message: OutboxMessage) -> EmailMessage:
     cfg = current_app.config
     email = EmailMessage()
@@ -79,7 +94,7 @@ def _build(message: OutboxMessage) -> EmailMessage:
     name, addr = parseaddr(cfg["MAIL_SENDER"])
     email["From"] = formataddr((name, addr))
     email["To"] = message.to_address
-    email["Message-ID"] = make_msgid(domain=addr.rpartition("@")[2] or None)
+    email["Message-ID"] = message_id(message)
     email.set_content(message.body_text)
     for attachment in message.attachments or []:
         maintype, _, subtype = attachment["content_type"].partition("/")
@@ -104,19 +119,19 @@ def _connect() -> smtplib.SMTP:
     return smtp
 
 
-def _claim_due(limit: int) -> list[int]:
-    """Mark due messages as 'sending' in their own transaction and return their ids.
+def _due(limit: int) -> list[int]:
+    """Ids of up to ``limit`` messages due now, after releasing stale claims.
 
-    The claim is committed before anything is sent, so a second scheduler (or a
-    restart) does not pick the same message up again.
+    A claim older than ``MAIL_CLAIM_MINUTES`` belongs to a sender that died while
+    handing that message to the SMTP server: it is queued again. (The server may have
+    accepted it just before: then it goes out twice, with the same Message-ID.)
     """
     db.session.flush()  # pending messages get their timestamps before "now" is taken
     now = utcnow()
-    # A claim older than this belongs to a sender that died mid-batch: retry it.
+    stale = now - timedelta(minutes=float(current_app.config["MAIL_CLAIM_MINUTES"]))
     db.session.execute(
         sa.update(OutboxMessage)
-        .where(OutboxMessage.status == OutboxStatus.SENDING,
-               OutboxMessage.claimed_at < now - timedelta(minutes=10))
+        .where(OutboxMessage.status == OutboxStatus.SENDING, OutboxMessage.claimed_at < stale)
         .values(status=OutboxStatus.QUEUED)
     )
     ids = db.session.scalars(
@@ -125,35 +140,49 @@ def _claim_due(limit: int) -> list[int]:
         .order_by(OutboxMessage.id)
         .limit(limit)
     ).all()
-    if ids:
-        db.session.execute(
-            sa.update(OutboxMessage)
-            .where(OutboxMessage.id.in_(ids), OutboxMessage.status == OutboxStatus.QUEUED)
-            .values(status=OutboxStatus.SENDING, claimed_at=now)
-        )
     db.session.commit()
     return list(ids)
+
+
+def _claim(outbox_id: int) -> OutboxMessage | None:
+    """Mark one queued message as 'sending' in its own transaction, just before it is
+    handed to the SMTP server; None when another sender took it first.
+
+    One message at a time: a sender that dies leaves at most the message it was
+    sending claimed (retried after ``MAIL_CLAIM_MINUTES``); the others of its batch
+    are still queued and go out at the next run. The claim is committed before
+    anything is sent, so a second scheduler (or a restart) does not send it again.
+    """
+    claimed = db.session.execute(
+        sa.update(OutboxMessage)
+        .where(OutboxMessage.id == outbox_id, OutboxMessage.status == OutboxStatus.QUEUED)
+        .values(status=OutboxStatus.SENDING, claimed_at=utcnow())
+    ).rowcount
+    db.session.commit()
+    return db.session.get(OutboxMessage, outbox_id) if claimed == 1 else None
 
 
 def send_due() -> int:
     """Send what is due; returns how many messages were sent. Idempotent."""
     if not delivery_enabled():
         return 0
-    cfg = current_app.config
-    ids = _claim_due(int(cfg["MAIL_BATCH_SIZE"]))
+    ids = _due(int(current_app.config["MAIL_BATCH_SIZE"]))
     if not ids:
         return 0
     sent = 0
     try:
         smtp = _connect()
     except (OSError, smtplib.SMTPException) as exc:
-        for message_id in ids:
-            _failed(db.session.get(OutboxMessage, message_id), exc)
-        db.session.commit()
+        for outbox_id in ids:
+            if (message := _claim(outbox_id)) is not None:
+                _failed(message, exc)
+                db.session.commit()
         return 0
     try:
-        for message_id in ids:
-            message = db.session.get(OutboxMessage, message_id)
+        for outbox_id in ids:
+            message = _claim(outbox_id)
+            if message is None:
+                continue
             try:
                 smtp.send_message(_build(message))
             except (OSError, smtplib.SMTPException) as exc:
@@ -163,6 +192,8 @@ def send_due() -> int:
                 message.sent_at = utcnow()
                 message.attempts += 1
                 sent += 1
+            # At once: a sender that dies after the server accepted the message but
+            # before this commit leaves it claimed, and it is sent again.
             db.session.commit()
     finally:
         try:

@@ -134,3 +134,40 @@ def test_mail_can_be_written_outside_a_request(app):
     message = mail.queue_mail("x@example.org", "nl", "Onderwerp", "mail/password_reset.txt",
                               user=type("U", (), {"display_name": "X"})(), token="tok", hours=1)
     assert "/nl/password/reset/tok" in message.body_text
+
+
+def test_the_claim_timeout_is_a_setting(app, smtp_server):
+    """A message left 'sending' by a sender that died is retried after MAIL_CLAIM_MINUTES,
+    not before (a live sender may still be handing it over)."""
+    message = _queue(app)
+    message.status = OutboxStatus.SENDING
+    message.claimed_at = utcnow() - timedelta(minutes=2)
+    db.session.flush()
+    assert app.config["MAIL_CLAIM_MINUTES"] == 10
+    assert mail.send_due() == 0
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.SENDING and smtp_server.messages == []
+    app.config["MAIL_CLAIM_MINUTES"] = 1.5
+    try:
+        assert mail.send_due() == 1
+    finally:
+        app.config["MAIL_CLAIM_MINUTES"] = 10
+    db.session.refresh(message)
+    assert message.status == OutboxStatus.SENT and len(smtp_server.messages) == 1
+
+
+def test_a_resent_message_keeps_its_message_id(app, smtp_server):
+    """The Message-ID comes from the outbox row: when a sender dies after the server
+    accepted a message but before it recorded that, the resend is recognisable."""
+    message, other = _queue(app), _queue(app, to="other@example.org")
+    assert mail.send_due() == 2
+    message.status = OutboxStatus.SENDING  # as a sender that died before its commit left it
+    message.claimed_at = utcnow() - timedelta(minutes=11)
+    db.session.flush()
+    assert mail.send_due() == 1
+    first, second, resent = smtp_server.messages
+    assert first["Message-ID"] == resent["Message-ID"] == mail.message_id(message)
+    assert second["Message-ID"] == mail.message_id(other) != first["Message-ID"]
+    assert first["Message-ID"].endswith(".outbox@cocreate.local>")
+    db.session.expire_all()  # the id is the same after the row is read back from the database
+    assert mail.message_id(db.session.get(OutboxMessage, message.id)) == first["Message-ID"]
