@@ -22,6 +22,7 @@ from flask import current_app, has_request_context, render_template
 from flask_babel import force_locale
 
 from cocreate.core.base import utcnow
+from cocreate.core.i18n import is_rtl
 from cocreate.core.models import OutboxMessage, OutboxStatus
 from cocreate.extensions import db
 
@@ -55,6 +56,8 @@ def queue_mail(to: str, language: str, subject, template: str, *, municipality=N
                 attachments = attachments(language)
         finally:
             g.lang = previous
+    if is_rtl(language):
+        body = right_to_left(body)
     message = OutboxMessage(
         to_address=to,
         language=language,
@@ -66,6 +69,18 @@ def queue_mail(to: str, language: str, subject, template: str, *, municipality=N
     )
     db.session.add(message)
     return message
+
+
+RLM = "\u200f"
+
+
+def right_to_left(text: str) -> str:
+    """Plain-text mail has no ``dir``: mail programs pick each paragraph's direction
+    from its first strong character, so an Arabic line that starts with a Dutch street
+    name or a date would be laid out left to right. A RIGHT-TO-LEFT MARK at the start of
+    every line makes each one right to left; it is invisible and changes no word."""
+    return "\n".join(RLM + line if line.strip() and not line.startswith(RLM) else line
+                     for line in text.split("\n"))
 
 
 def delivery_enabled() -> bool:

@@ -171,3 +171,36 @@ def test_a_resent_message_keeps_its_message_id(app, smtp_server):
     assert first["Message-ID"].endswith(".outbox@cocreate.local>")
     db.session.expire_all()  # the id is the same after the row is read back from the database
     assert mail.message_id(db.session.get(OutboxMessage, message.id)) == first["Message-ID"]
+
+
+def test_right_to_left_mail_keeps_its_direction_line_by_line(app):
+    """An Arabic mail whose line starts with a Dutch name stays right to left."""
+    from cocreate.core.mail import RLM, right_to_left
+
+    body = "Markt 1, Ninove: مرحبًا\n\nhttps://example.org/ar/\n"
+    lines = right_to_left(body).split("\n")
+    assert lines[0] == RLM + "Markt 1, Ninove: مرحبًا" and lines[1] == ""
+    assert lines[2] == RLM + "https://example.org/ar/"
+    assert right_to_left(right_to_left(body)) == right_to_left(body)
+
+
+def test_mail_in_a_right_to_left_language_marks_every_line(app, make_user):
+    import sqlalchemy as sa
+
+    from cocreate.accounts import service
+    from cocreate.core.mail import RLM
+    from cocreate.core.models import OutboxMessage
+    from cocreate.extensions import db
+
+    for language in ("ar", "fa", "nl"):
+        person = make_user(language=language)
+        with app.test_request_context("/"):
+            service.request_password_reset(person.email)
+        db.session.flush()
+        body = db.session.scalar(sa.select(OutboxMessage.body_text)
+                                 .where(OutboxMessage.to_address == person.email))
+        lines = [line for line in body.split("\n") if line.strip()]
+        if language == "nl":
+            assert RLM not in body
+        else:
+            assert lines and all(line.startswith(RLM) for line in lines), language
