@@ -141,3 +141,13 @@ def test_huge_id_on_a_real_route_is_404(client, make_user, make_municipality):
     response = client.post_form(f"/en/m/{town.slug}/manage/members/99999999999/role",
                                 {"role": "official"})
     assert response.status_code == 404
+
+
+def test_a_one_character_short_name_is_refused_by_the_form_not_the_database(client, make_user):
+    """Found by the property test above: the form let "0" through to the database's check."""
+    client.login_as(make_user(site_admin=True))
+    response = client.post_form("/en/admin/municipalities", {
+        "slug": "0", "name": "Zero", "country": "BE", "timezone": "Europe/Brussels",
+        "default_language": "nl", "languages": ["nl"]})
+    assert response.status_code == 200 and "Use 2 to 64 lower-case letters" in response.text
+    assert _count(Municipality) == 0

@@ -15,7 +15,7 @@ CONTENT_LANGUAGES = ["nl", "fr", "de", "en", "ar", "fa", "ps", "ti", "so", "uk",
                      "ro", "pl", "es", "it", "el", "sv", "pt", "sq", "ku", "prs"]
 CONTENT_LANGUAGES = [c for c in CONTENT_LANGUAGES if language_name(c) != c]
 
-SLUG_RULE = Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?$",
+SLUG_RULE = Regexp(r"^[a-z0-9][a-z0-9-]{0,62}[a-z0-9]$",
                    message=_l("Use 2 to 64 lower-case letters, digits and hyphens."))
 
 
