@@ -11,12 +11,15 @@ from cocreate.labs.models import Lab, LabStatus, Phase
 SAMEN_LEVEN = dict(
     slug="samen-leven-ninove",
     default_language="nl",
-    languages=["nl", "fr", "en", "ar"],
+    languages=["nl", "fr", "en", "ar", "fa", "uk", "tr"],
     title={
         "nl": "Samen leven in Ninove",
         "fr": "Vivre ensemble à Ninove",
         "en": "Living together in Ninove",
         "ar": "العيش معًا في نينوف",
+        "fa": "زندگی با هم در نینووه",
+        "uk": "Жити разом у Нінове",
+        "tr": "Ninove'de birlikte yaşamak",
     },
     description={
         "nl": "Ninove maakt een nieuw integratieplan, en dat doen we samen met wie hier woont: "
@@ -35,15 +38,31 @@ SAMEN_LEVEN = dict(
               "القادمون الجدد والسكان القدامى.\n\n"
               "أجب عن الاستبيان، أو شارك في حوار ضمن مجموعة صغيرة، أو علّق على مسودة الخطة. "
               "يمكنك الكتابة بلغتك.",
+        "fa": "شهر نینووه یک برنامهٔ ادغام تازه می‌نویسد و ما این کار را همراه با کسانی انجام می‌دهیم که "
+              "اینجا زندگی می‌کنند: تازه‌واردان و ساکنان قدیمی.\n\n"
+              "به پرسش‌نامه جواب دهید، در یک گفت‌وگو در گروه کوچک شرکت کنید یا دربارهٔ پیش‌نویس "
+              "برنامه نظر بدهید. می‌توانید به زبان خودتان بنویسید.",
+        "uk": "Нінове складає новий план інтеграції, і ми робимо це разом з людьми, які тут живуть: "
+              "новоприбулими та давніми мешканцями.\n\n"
+              "Заповніть опитування, долучіться до розмови в невеликій групі або прокоментуйте "
+              "проєкт плану. Ви можете писати своєю мовою.",
+        "tr": "Ninove yeni bir uyum planı hazırlıyor ve bunu burada yaşayan insanlarla birlikte "
+              "yapıyoruz: yeni gelenler ve uzun zamandır burada yaşayanlar.\n\n"
+              "Ankete cevap verin, küçük bir grup sohbetine katılın ya da plan taslağı hakkında "
+              "yorum yapın. Kendi dilinizde yazabilirsiniz.",
     },
     phases=[
-        ({"nl": "Bevraging", "fr": "Enquête", "en": "Survey", "ar": "الاستبيان"},
+        ({"nl": "Bevraging", "fr": "Enquête", "en": "Survey", "ar": "الاستبيان",
+          "fa": "پرسش‌نامه", "uk": "Опитування", "tr": "Anket"},
          date(2026, 9, 1), date(2026, 12, 15)),
         ({"nl": "Gesprekken in kleine groep", "fr": "Groupes de discussion",
-          "en": "Focus groups", "ar": "مجموعات النقاش"},
+          "en": "Focus groups", "ar": "مجموعات النقاش", "fa": "گفت‌وگو در گروه‌های کوچک",
+          "uk": "Розмови в невеликих групах", "tr": "Küçük grup sohbetleri"},
          date(2026, 11, 1), date(2027, 1, 31)),
         ({"nl": "Ontwerpplan en reacties", "fr": "Projet de plan et commentaires",
-          "en": "Draft plan and comments", "ar": "مسودة الخطة والتعليقات"},
+          "en": "Draft plan and comments", "ar": "مسودة الخطة والتعليقات",
+          "fa": "پیش‌نویس برنامه و نظرها", "uk": "Проєкт плану та коментарі",
+          "tr": "Plan taslağı ve yorumlar"},
          date(2027, 2, 1), date(2027, 3, 31)),
     ],
 )

@@ -7,7 +7,7 @@ from cocreate.municipalities.models import Municipality
 
 TOWNS = [
     dict(slug="ninove", name="Ninove", country="BE", timezone="Europe/Brussels",
-         default_language="nl", languages=["nl", "fr", "en", "ar"]),
+         default_language="nl", languages=["nl", "fr", "en", "ar", "fa", "uk", "tr"]),
     dict(slug="fermignano", name="Fermignano", country="IT", timezone="Europe/Rome",
          default_language="it", languages=["it", "en", "ar", "uk"]),
 ]
