@@ -8,14 +8,13 @@ from __future__ import annotations
 
 import re
 from contextlib import contextmanager
-from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
 from sqlalchemy import event
 
-from cocreate.core.base import utcnow
 from cocreate.extensions import db
+from tests.accounts.test_consents import plan  # noqa: F401  (fixture)
 from tests.test_access import ALLOWED, ROLES, SITE, _person, world  # noqa: F401  (fixture)
 
 WRITE = re.compile(r"^\s*(INSERT|UPDATE|DELETE|REPLACE|CREATE|DROP|ALTER)\b", re.I)
@@ -131,23 +130,11 @@ def test_anonymous_submissions_are_limited(client, app, make_municipality, make_
     assert db.session.scalar(sa.select(sa.func.count()).select_from(Response)) == 2
 
 
-def test_comments_are_limited(client, app, make_municipality, make_lab, make_user):
-    from cocreate.plans import service as plans
+def test_comments_are_limited(client, app, plan, make_user):  # noqa: F811
     from cocreate.plans.models import Comment
 
-    town = make_municipality()
-    lab = make_lab(town)
-    official = make_user(roles=[(town, "official")])
-    with app.test_request_context():
-        plan = plans.create_plan(official, lab, slug="plan", title={"en": "Plan"},
-                                 official_language="nl")
-        db.session.flush()
-        plans.publish_version(official, plan, text="# Plan\n\nWonen.", translations={},
-                              change_note={})
-    plan.comments_open_at = utcnow() - timedelta(days=1)
-    db.session.flush()
     client.login_as(make_user())
-    url = f"/en/m/{town.slug}/labs/{lab.slug}/plans/plan/comments"
+    url = f"/en/m/{plan.lab.municipality.slug}/labs/{plan.lab.slug}/plans/{plan.slug}/comments"
     anchor = plan.current.paragraphs[1].anchor
     with limit(app, "RATELIMIT_COMMENT", "2 per minute"):
         statuses = [client.post_form(url, {"anchor": anchor, "body": f"Reactie {i}"}).status_code
