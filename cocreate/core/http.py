@@ -51,6 +51,21 @@ def safe_next_url(target: str | None) -> str | None:
     return target
 
 
+def is_web_link(value) -> bool:
+    """An absolute http(s) address with a host: the only kind of address people type that
+    is ever made a link. Anything else (``javascript:``, ``data:``, a relative path, an
+    address with spaces or backslashes, which browsers rewrite) is shown as text only."""
+    if not isinstance(value, str) or not value or len(value) > 2000:
+        return False
+    if any(ord(c) <= 32 or c == "\\" for c in value):
+        return False
+    try:
+        parts = urlsplit(value)
+    except ValueError:
+        return False
+    return parts.scheme.lower() in {"http", "https"} and bool(parts.hostname)
+
+
 def security_headers(response):
     response.headers.setdefault("Content-Security-Policy", CSP)
     response.headers.setdefault("X-Content-Type-Options", "nosniff")

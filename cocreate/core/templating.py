@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, get_flashed_messages, request, url_for
 from flask_login import current_user
 
-from cocreate.core import i18n
+from cocreate.core import http, i18n
 from cocreate.core.permissions import Permission, has_permission
 
 
@@ -92,5 +92,7 @@ def register(app: Flask) -> None:
         language_label=language_label,
         bdi=bdi,
     )
+    #: ``{% if value is web_link %}<a href="{{ value }}">``: only http(s) addresses become links.
+    app.jinja_env.tests.update(web_link=http.is_web_link)
     app.jinja_env.trim_blocks = True
     app.jinja_env.lstrip_blocks = True

@@ -319,8 +319,15 @@ for (const name of ['alert', 'confirm', 'prompt', 'print']) {
 }
 """
 
-#: Run on every rendered page: anything a sanitiser should have removed.
-DOM_PROBLEMS = """() => {
+#: Run on every rendered page: anything a sanitiser should have removed. Takes an optional
+#: ``{content, trusted}``: ``content`` selects the boxes of sanitised content whose elements
+#: must all be harmless (the plan's by default; empty: none), ``trusted`` the elements the
+#: app draws itself (charts, colour chips, the poster's QR code), which may be SVG or images
+#: (an image only from a ``data:image/`` URL) but never carry handlers or styles either.
+DOM_PROBLEMS = """(options) => {
+    const {content = '.plan-block, .comment-body, .comment-quote, .hidden-comment, ' +
+               '.official-response, ol.diff, main .comments div[lang], main h1',
+           trusted = ''} = options || {};
     const problems = [];
     const allowed = new Set(['p', 'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'ul', 'ol', 'li',
         'strong', 'em', 'a', 'code', 'blockquote', 'br', 's', 'del', 'ins', 'span']);
@@ -332,17 +339,20 @@ DOM_PROBLEMS = """() => {
     const describe = el => el.outerHTML.slice(0, 120);
     for (const el of document.querySelectorAll('*')) {
         const tag = el.localName;
+        const drawn = trusted !== '' && el.closest(trusted) !== null;
         for (const attr of el.attributes) {
             const name = attr.name.toLowerCase();
             if (name.startsWith('on')) problems.push('event handler: ' + describe(el));
             if (name === 'style') problems.push('style attribute: ' + describe(el));
             if (urlAttributes.includes(name)) {
                 const value = attr.value.replace(/[\\s\\u0000-\\u001f]/g, '').toLowerCase();
-                if (name === 'srcdoc' || /^(javascript|vbscript|data):/.test(value))
+                const picture = drawn && tag === 'img' && name === 'src' &&
+                    /^data:image\\/(png|svg\\+xml);base64,/.test(value);
+                if (name === 'srcdoc' || (/^(javascript|vbscript|data):/.test(value) && !picture))
                     problems.push('dangerous URL: ' + describe(el));
             }
         }
-        if (forbidden.has(tag)) problems.push('element: ' + describe(el));
+        if (forbidden.has(tag) && !drawn) problems.push('element: ' + describe(el));
         if (tag === 'meta' && el.httpEquiv) problems.push('meta refresh: ' + describe(el));
         if (tag === 'script') {
             const url = el.src ? new URL(el.src) : null;
@@ -352,9 +362,7 @@ DOM_PROBLEMS = """() => {
         if (tag === 'link' && !(el.href && new URL(el.href).origin === location.origin))
             problems.push('link: ' + describe(el));
     }
-    const content = '.plan-block, .comment-body, .comment-quote, .hidden-comment, ' +
-        '.official-response, ol.diff, main .comments div[lang], main h1';
-    for (const box of document.querySelectorAll(content)) {
+    for (const box of content ? document.querySelectorAll(content) : []) {
         for (const el of box.querySelectorAll('*')) {
             if (!allowed.has(el.localName)) problems.push('in content: ' + describe(el));
             if (el.localName === 'a') {
