@@ -108,6 +108,23 @@ def test_staff_session_ends_after_idle_time(client, make_user, make_municipality
     assert client.get("/en/profile").status_code == 302
 
 
+def test_staff_session_ends_after_twelve_hours_even_when_active(client, make_user,
+                                                                 make_municipality):
+    user = make_user(roles=[(make_municipality(), "official")])
+    client.login(user)
+    record = db.session.scalar(sa.select(LoginSession).where(LoginSession.user_id == user.id))
+    record.created_at = utcnow() - timedelta(hours=11, minutes=59)
+    record.last_seen_at = utcnow()
+    db.session.flush()
+    assert client.get("/en/profile").status_code == 200, "still inside the 12 hours"
+    record.created_at = utcnow() - timedelta(hours=12, minutes=1)
+    db.session.flush()
+    response = client.get("/en/profile")
+    assert response.status_code == 302 and "/login" in response.headers["Location"]
+    db.session.refresh(record)
+    assert record.revoked_at is not None
+
+
 def test_disabling_a_person_ends_their_sessions(client, make_user):
     from cocreate.accounts.service import set_disabled
 
