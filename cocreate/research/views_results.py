@@ -92,8 +92,29 @@ def display_results(municipality_slug, lab_slug, survey_slug):
     if not results_are_public(survey):
         abort(404)
     page = build_page(survey, request.args, unsuppressed=False)
+    parts, part = _one_part(page, survey)
+    view = {key: value for key, value in request.args.items() if key != "part"}
+    part_urls = [url_for("research.display_results", part=number, **_slugs(survey), **view)
+                 for number in range(1, len(parts) + 1)]
     return render_template("research/results_public.html", municipality=municipality, lab=lab, survey=survey,
-                           page=page, slugs=_slugs(survey), endpoint="research.display_results")
+                           page=page, slugs=_slugs(survey), endpoint="research.display_results",
+                           parts=parts, part=part, part_urls=part_urls)
+
+
+def _one_part(page, survey) -> tuple[list, int]:
+    """The public page shows one part (a page of the survey) at a time: on a phone with
+    prepaid data a whole survey's charts and tables at once is too much. Returns the
+    parts that have results and the one asked for (``?part=``, from 1); ``page`` keeps
+    only that part's questions. The staff page shows everything at once."""
+    with_results = {result.question.section_id for result in page.questions}
+    parts = [section for section in survey.sections if section.id in with_results]
+    if len(parts) < 2:
+        return parts, 1
+    part = request.args.get("part", default=1, type=int) or 1
+    part = min(max(part, 1), len(parts))
+    page.questions = [result for result in page.questions
+                      if result.question.section_id == parts[part - 1].id]
+    return parts, part
 
 
 @bp.route(RESEARCH + "/")

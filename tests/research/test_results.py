@@ -638,3 +638,25 @@ def test_cached_results_count_again_after_a_withdrawal(app, survey, people):
     cached = [shown(page_for(app, survey, **view)) for view in VIEWS]
     assert cached[-1][0] == len(people) - 1
     assert cached == [shown(uncached(app, survey, **view)) for view in VIEWS]
+
+
+def test_the_public_page_shows_one_part_at_a_time(client, town, survey, official):
+    """On a phone with prepaid data the whole survey at once is too heavy: one page of the
+    survey at a time, with links to every part; the breakdown stays when moving on."""
+    small_group(survey)
+    survey.results_published_at = utcnow()
+    db.session.flush()
+    public = survey_url(survey) + "/results"
+    first = client.get(public + "?by=AY_BIRTH").text
+    parts = first.split('class="results-parts"', 1)[1].split("</nav>", 1)[0]
+    assert parts.count("<li>") >= 2
+    assert 'aria-current="page"' in parts and "part=2" in parts and "by=AY_BIRTH" in parts
+    assert 'id="table-AY_BIRTH' in first and 'id="table-Q1' not in first
+    second = client.get(public + "?by=AY_BIRTH&part=2").text
+    assert 'id="table-Q1' in second and 'id="table-AY_BIRTH-1"' not in second
+    assert 'name="part" value="2"' in second, "changing the breakdown keeps the part"
+    for wrong in ("0", "-3", "999", "x"):
+        assert client.get(f"{public}?part={wrong}").status_code == 200
+    client.login_as(official)
+    staff = client.get(manage_url(survey) + "/results").text
+    assert 'id="table-Q1' in staff and 'id="table-AY_BIRTH' in staff, "staff see everything at once"
