@@ -3,7 +3,7 @@ from __future__ import annotations
 from flask import current_app
 from flask_babel import lazy_gettext as _l
 from wtforms import PasswordField, RadioField, SelectField, StringField
-from wtforms.validators import DataRequired, EqualTo, Length
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from cocreate.core.forms import BaseForm, ConfirmForm, email_field  # noqa: F401
 from cocreate.core.i18n import language_name
@@ -96,6 +96,12 @@ class DeleteAccountForm(BaseForm):
         _l("Your password, to confirm"),
         validators=[DataRequired(message=_l("Enter your password.")), Length(max=128)],
         render_kw={"autocomplete": "current-password"})
+
+    def validate_password(self, field):
+        from flask_login import current_user
+
+        if not current_user.check_password(field.data or ""):
+            raise ValidationError(_l("This password is not right. Try again."))
 
 
 class InviteForm(BaseForm, LanguageChoiceMixin):

@@ -30,7 +30,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from flask_babel import lazy_gettext as _l
 
-from cocreate.accounts.models import ConsentRecord, LoginSession, Membership, User
+from cocreate.accounts.models import ConsentRecord, LoginSession, User
+from cocreate.accounts.service import admin_count
 from cocreate.core import audit
 from cocreate.core.base import utcnow
 from cocreate.core.errors import DomainError
@@ -56,7 +57,7 @@ def collect(user: User) -> dict:
     from cocreate.core.i18n import localize
     from cocreate.focusgroups.models import FocusSession, Registration
     from cocreate.plans.models import Comment, Flag, Plan, Support
-    from cocreate.surveys.models import Answer, Question, Response, ResponseDraft, Survey
+    from cocreate.surveys.models import ResponseDraft, Survey
 
     language = user.preferred_language
 
@@ -69,28 +70,7 @@ def collect(user: User) -> dict:
         ConsentRecord.user_id == user.id).order_by(ConsentRecord.id)))
     titles = context_titles([c.context for c in consents])
 
-    responses = []
-    for response, survey in db.session.execute(
-            sa.select(Response, Survey).join(Survey, Survey.id == Response.survey_id)
-            .where(Response.user_id == user.id).order_by(Response.id)):
-        questions = {q.code: q for q in db.session.scalars(
-            sa.select(Question).where(Question.survey_id == survey.id))}
-        answers = []
-        for answer in db.session.scalars(sa.select(Answer).where(
-                Answer.response_id == response.id).order_by(Answer.id)):
-            question = questions.get(answer.question_code)
-            option = question.option(answer.option_code) if question and answer.option_code \
-                else None
-            answers.append({
-                "question": answer.question_code,
-                "question_text": text(question.text) if question else "",
-                "row": answer.item_code, "option": answer.option_code,
-                "option_label": text(option.label) if option else "",
-                "number": float(answer.value_number) if answer.value_number is not None
-                else None,
-                "text": answer.value_text})
-        responses.append({"survey": text(survey.title), "language": response.language,
-                          "submitted_at": _iso(response.submitted_at), "answers": answers})
+    responses = _responses(user, text)
 
     drafts = [{"survey": text(survey.title), "updated_at": _iso(draft.updated_at),
                "answers": draft.answers}
@@ -153,6 +133,39 @@ def collect(user: User) -> dict:
     }
 
 
+def _responses(user: User, text) -> list[dict]:
+    """The person's survey responses with their answers, labelled in their language (three
+    queries, however many responses)."""
+    from collections import defaultdict
+
+    from cocreate.surveys.models import Answer, Question, Response, Survey
+
+    rows = db.session.execute(
+        sa.select(Response, Survey).join(Survey, Survey.id == Response.survey_id)
+        .where(Response.user_id == user.id).order_by(Response.id)).all()
+    questions = {(q.survey_id, q.code): q for q in db.session.scalars(
+        sa.select(Question).where(Question.survey_id.in_({survey.id for _r, survey in rows})))}
+    answers = defaultdict(list)
+    for answer in db.session.scalars(sa.select(Answer).where(
+            Answer.response_id.in_([response.id for response, _s in rows])).order_by(Answer.id)):
+        answers[answer.response_id].append(answer)
+
+    def described(answer, survey_id) -> dict:
+        question = questions.get((survey_id, answer.question_code))
+        option = question.option(answer.option_code) if question and answer.option_code else None
+        return {"question": answer.question_code,
+                "question_text": text(question.text) if question else "",
+                "row": answer.item_code, "option": answer.option_code,
+                "option_label": text(option.label) if option else "",
+                "number": float(answer.value_number) if answer.value_number is not None else None,
+                "text": answer.value_text}
+
+    return [{"survey": text(survey.title), "language": response.language,
+             "submitted_at": _iso(response.submitted_at),
+             "answers": [described(answer, survey.id) for answer in answers[response.id]]}
+            for response, survey in rows]
+
+
 def delete_account(user: User, contributions: str) -> None:
     """Erase ``user``'s account; ``contributions`` is :data:`KEEP` or :data:`REMOVE`.
 
@@ -166,10 +179,7 @@ def delete_account(user: User, contributions: str) -> None:
     if contributions not in (KEEP, REMOVE):
         raise DeletionRefused(_l("Choose what happens to what you wrote."))
     for membership in user.memberships:
-        if Role(membership.role) is Role.ADMIN and db.session.scalar(
-                sa.select(sa.func.count()).select_from(Membership).where(
-                    Membership.municipality_id == membership.municipality_id,
-                    Membership.role == Role.ADMIN)) <= 1:
+        if Role(membership.role) is Role.ADMIN and admin_count(membership.municipality_id) <= 1:
             raise DeletionRefused(_l(
                 "You are the only administrator of %(municipality)s. Make someone else "
                 "administrator first.", municipality=membership.municipality.name))
@@ -193,9 +203,8 @@ def delete_account(user: User, contributions: str) -> None:
             .values(user_id=None))
         db.session.execute(sa.update(ConsentRecord).where(
             ConsentRecord.registration_id.in_(registration_ids)).values(user_id=None))
-        db.session.execute(sa.update(Registration).where(Registration.user_id == user.id).values(
-            user_id=None, guest_name=None, guest_email=None, guest_phone=None,
-            accessibility_needs="", note="", screening_answers={}, anonymised_at=now))
+        db.session.execute(sa.update(Registration).where(Registration.user_id == user.id)
+                           .values(**focusgroups.erased_details(now)))
         db.session.execute(sa.update(Response).where(Response.user_id == user.id)
                            .values(user_id=None))
         db.session.execute(sa.update(Comment).where(Comment.user_id == user.id)

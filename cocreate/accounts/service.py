@@ -236,7 +236,8 @@ def revoke_invitation(actor: User, invitation: Invitation) -> None:
                  municipality=invitation.municipality)
 
 
-def _admin_count(municipality_id: int) -> int:
+def admin_count(municipality_id: int) -> int:
+    """How many administrators a municipality has (the last one may not leave)."""
     return db.session.scalar(
         sa.select(sa.func.count()).select_from(Membership)
         .where(Membership.municipality_id == municipality_id, Membership.role == Role.ADMIN)
@@ -247,7 +248,7 @@ def change_role(actor: User, membership: Membership, role: Role) -> None:
     role = Role(role)
     if membership.role == role:
         return
-    if membership.role == Role.ADMIN and _admin_count(membership.municipality_id) <= 1:
+    if membership.role == Role.ADMIN and admin_count(membership.municipality_id) <= 1:
         raise AccountError(_l("A municipality needs at least one administrator."))
     duplicate = db.session.scalar(
         sa.select(Membership).filter_by(user_id=membership.user_id,
@@ -262,7 +263,7 @@ def change_role(actor: User, membership: Membership, role: Role) -> None:
 
 
 def remove_membership(actor: User, membership: Membership) -> None:
-    if membership.role == Role.ADMIN and _admin_count(membership.municipality_id) <= 1:
+    if membership.role == Role.ADMIN and admin_count(membership.municipality_id) <= 1:
         raise AccountError(_l("A municipality needs at least one administrator."))
     audit.record("membership.removed", membership, actor=actor,
                  municipality=membership.municipality, role=membership.role,

@@ -129,10 +129,15 @@ def profile():
         session["lang"] = current_user.preferred_language
         flash(_("Your profile is saved."), "success")
         return redirect(url_for("accounts.profile", lang_code=current_user.preferred_language))
+    return _profile_page(form, DeleteAccountForm())
+
+
+def _profile_page(form, delete_form):
+    """The profile page: details, consents, my data, deleting the account."""
     consents = consent_service.active_consents(current_user)
     return render_template("accounts/profile.html", form=form, consents=consents,
                            consent_titles=consent_service.context_titles([c.context for c in consents]),
-                           withdraw_form=ConfirmForm(), delete_form=DeleteAccountForm())
+                           withdraw_form=ConfirmForm(), delete_form=delete_form)
 
 
 @bp.route("/profile/my-data.json")
@@ -152,27 +157,19 @@ def download_my_data():
 def delete_account():
     """Delete one's own account, after the password; contributions kept anonymised or removed."""
     form = DeleteAccountForm()
-    if form.validate_on_submit():
-        if not current_user.check_password(form.password.data):
-            form.password.errors = [*form.password.errors,
-                                    _("This password is not right. Try again.")]
-        else:
-            try:
-                personal_data.delete_account(current_user, form.contributions.data)
-            except DomainError as exc:
-                db.session.rollback()
-                flash(str(exc.message), "error")
-                return redirect(url_for("accounts.profile") + "#delete")
-            db.session.commit()
-            logout_user()
-            session.clear()
-            flash(_("Your account is deleted."), "success")
-            return redirect(url_for("core.home"))
-    consents = consent_service.active_consents(current_user)
-    return render_template("accounts/profile.html", form=ProfileForm(obj=current_user),
-                           consents=consents,
-                           consent_titles=consent_service.context_titles([c.context for c in consents]),
-                           withdraw_form=ConfirmForm(), delete_form=form), 400
+    if not form.validate_on_submit():
+        return _profile_page(ProfileForm(obj=current_user), form), 400
+    try:
+        personal_data.delete_account(current_user, form.contributions.data)
+    except DomainError as exc:
+        db.session.rollback()
+        flash(str(exc.message), "error")
+        return redirect(url_for("accounts.profile") + "#delete")
+    db.session.commit()
+    logout_user()
+    session.clear()  # before the message: clearing the session would drop it
+    flash(_("Your account is deleted."), "success")
+    return redirect(url_for("core.home"))
 
 
 @bp.route("/profile/consents/<int:record_id>/withdraw", methods=["POST"])

@@ -315,6 +315,13 @@ def session_report(session: FocusSession) -> dict:
     }
 
 
+def erased_details(now: datetime) -> dict:
+    """The values of a registration whose person was erased: status, group and attendance
+    stay for the session's counts; nothing about who it was."""
+    return dict(user_id=None, guest_name=None, guest_email=None, guest_phone=None,
+                accessibility_needs="", note="", screening_answers={}, anonymised_at=now)
+
+
 def erase_past_guest_details(now: datetime | None = None) -> int:
     """Retention: erase who a guest was once ``GUEST_DATA_DAYS`` have passed since the
     session ended. Signed-in people's registrations stay with their account (they can
@@ -326,6 +333,5 @@ def erase_past_guest_details(now: datetime | None = None) -> int:
         sa.update(Registration)
         .where(Registration.user_id.is_(None), Registration.anonymised_at.is_(None),
                Registration.session_id.in_(ended))
-        .values(guest_name=None, guest_email=None, guest_phone=None, accessibility_needs="",
-                note="", screening_answers={}, anonymised_at=now))
+        .values(**erased_details(now)))
     return result.rowcount or 0
