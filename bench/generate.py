@@ -31,6 +31,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from cocreate import create_app
+from seeds.surveys import FREE_TEXT
 
 #: Town slugs; the first one's survey is the one measured.
 TOWNS = ("bench-a", "bench-b", "bench-c")
@@ -179,17 +180,8 @@ def definition() -> dict:
 
 # -- Answers --------------------------------------------------------------------------------
 
-TEXTS = {
-    "nl": ["Meer plaatsen om elkaar te ontmoeten, zoals een buurtfeest.",
-           "Betaalbare woningen en duidelijke informatie op één plek.",
-           "Lessen Nederlands ook 's avonds, met kinderopvang.", "De markt en mijn buren."],
-    "fr": ["Des cours de néerlandais le soir, avec garde d'enfants.",
-           "Plus d'activités pour rencontrer les voisins.", "Mes amis et le calme."],
-    "en": ["Information in more languages at the town hall.", "A welcome day for newcomers.",
-           "My neighbours and the park."],
-    "ar": ["أتمنى دروسًا في اللغة الهولندية في المساء مع رعاية للأطفال.",
-           "نحتاج إلى مكان نلتقي فيه بالجيران ونتعرف على بعضنا.", "جيراني الطيبون والسوق."],
-}
+#: Free texts per language: the demo's own.
+TEXTS = FREE_TEXT
 
 
 def _skewed(rng: random.Random, codes: list[str]) -> str:

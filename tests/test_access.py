@@ -249,6 +249,17 @@ def world(app, make_municipality, make_user, make_lab, make_survey, make_session
     return towns
 
 
+#: The role other route-walking tests visit a route as: the first one here the table allows.
+VISITORS = (SITE, ADMIN, OFFICIAL, RESEARCHER, MODERATOR, PARTICIPANT, ANON)
+
+
+def visitor_for(endpoint: str, world: dict, make_user, preference=VISITORS):
+    """A person allowed to use ``endpoint`` in the own town (None: anonymous), and its URL."""
+    _method, template, allowed, _scoped = ALLOWED[endpoint]
+    role = next(r for r in preference if r in allowed)
+    return _person(role, world["own"]["obj"], make_user), template.format(**world["own"])
+
+
 def _person(role, town, make_user):
     if role == ANON:
         return None

@@ -19,18 +19,7 @@ from hypothesis import strategies as st
 from werkzeug.datastructures import MultiDict
 
 from cocreate.core.forms import BaseForm
-from tests.test_access import (
-    ADMIN,
-    ALLOWED,
-    ANON,
-    MODERATOR,
-    OFFICIAL,
-    PARTICIPANT,
-    RESEARCHER,
-    SITE,
-    _person,
-    world,  # noqa: F401  (fixture)
-)
+from tests.test_access import ALLOWED, visitor_for, world  # noqa: F401  (fixture)
 from tests.test_bad_input import TEXT
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -67,7 +56,6 @@ VALUE = TEXT | st.sampled_from(["0", "-1", "1e309", "999999999999999999999", "20
                                 "remove", "Q1_1", "p-00000001"])
 FORM = st.dictionaries(st.sampled_from(FIELDS), st.lists(VALUE, min_size=1, max_size=3),
                        max_size=12)
-PREFERENCE = (SITE, ADMIN, OFFICIAL, RESEARCHER, MODERATOR, PARTICIPANT, ANON)
 
 
 def test_the_fuzzer_knows_the_forms():
@@ -78,12 +66,9 @@ def test_the_fuzzer_knows_the_forms():
 
 @pytest.mark.parametrize("endpoint", CHANGING)
 def test_no_form_data_gives_a_500(client, world, make_user, endpoint):  # noqa: F811
-    method, template, allowed, _scoped = ALLOWED[endpoint]
-    role = next(r for r in PREFERENCE if r in allowed)
-    person = _person(role, world["own"]["obj"], make_user)
+    person, url = visitor_for(endpoint, world, make_user)
     if person is not None:
         client.login_as(person)
-    url = template.format(**world["own"])
     token = client.csrf_token()
 
     @settings(max_examples=12, deadline=None, database=None,

@@ -17,7 +17,7 @@ from tests.test_access import (
     PARTICIPANT,
     RESEARCHER,
     SITE,
-    _person,
+    visitor_for,
     world,  # noqa: F401  (fixture)
 )
 
@@ -29,14 +29,12 @@ PREFERENCE = (RESEARCHER, OFFICIAL, MODERATOR, ADMIN, SITE, PARTICIPANT, ANON)
 @pytest.mark.parametrize("endpoint", PAGES)
 def test_every_page_is_right_to_left_in_arabic_persian_and_pashto(app, world, make_user,  # noqa: F811
                                                                   endpoint):
-    _method, template, allowed, _scoped = ALLOWED[endpoint]
-    role = next(r for r in PREFERENCE if r in allowed)
-    person = _person(role, world["own"]["obj"], make_user)
+    person, english = visitor_for(endpoint, world, make_user, PREFERENCE)
     for lang in RTL_LANGUAGES:
         client = app.test_client()
         if person is not None:
             client.login_as(person)
-        url = "/" + lang + template.format(**world["own"])[3:]
+        url = "/" + lang + english[3:]
         response = client.get(url)
         assert response.status_code < 500, (url, response.status_code)
         if response.status_code == 200 and response.mimetype == "text/html":
