@@ -24,12 +24,11 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from bench.bench_submit import SERVER, _acknowledged, _drive, _prepare, _ready_submissions, _server, _stored
+from bench.bench_submit import SERVER, _acknowledged, _drive, _prepare, _ready_submissions, _server
 from reliability import submissions
 from reliability.common import (
     alive,
     ensure_postgres,
-    integrity,
     pg_ctlcluster,
     postgres_reachable,
     record,
@@ -72,12 +71,9 @@ def run(engine: str, workdir: Path) -> dict:
             accepted_s, retry = _retry(port, requests, first_tally["failed"], back)
             same_server = alive(master) and workers(master) == before
             after = workers(master)
-        stored, repeated = _stored(app, survey_id)
-        keys = submissions.stored_keys(url, survey_id)
-        checks = integrity(url, survey_id, COUNT)
-    acknowledged = first_tally["acknowledged"] | retry["acknowledged"]
-    lost = submissions.lost(acknowledged, keys)
-    duplicates = max(repeated, sum(n - 1 for n in keys.values()))
+        result = submissions.outcome(app, url, survey_id, COUNT, first_tally, retry)
+    acknowledged, stored, lost, duplicates, checks = (
+        result["acknowledged"], result["stored"], result["lost"], result["duplicates"], result["integrity"])
     other_5xx = first_tally["errors_5xx"] - first_tally["status_503"]
     errors_5xx = other_5xx + retry["errors_5xx"]
     outage_503 = first_tally["status_503"] + outage.get("healthz", {}).get("503", 0)
@@ -91,8 +87,7 @@ def run(engine: str, workdir: Path) -> dict:
         errors_5xx=errors_5xx, passed=passed, submissions=COUNT, concurrency=CONCURRENCY,
         server="gunicorn " + " ".join(SERVER), outage=outage, responses_503=first_tally["status_503"],
         connection_errors=first_tally["connection_errors"] + retry["connection_errors"],
-        first_pass={"acknowledged": len(first_tally["acknowledged"]), "statuses": first_tally["statuses"],
-                    "not_sent": first_tally["not_sent"], "wall_s": round(first["wall_s"], 2)},
+        first_pass=submissions.first_pass(first_tally, first),
         healthz_200_after_s=round(healthz_s, 2) if healthz_ok else None,
         submission_accepted_after_s=None if accepted_s is None else round(accepted_s, 2),
         same_gunicorn=same_server, workers_before=before, workers_after=after,

@@ -13,8 +13,8 @@ from urllib.parse import parse_qs
 
 import sqlalchemy as sa
 
-from bench.bench_submit import _acknowledged, _drive
-from reliability.common import plain_engine
+from bench.bench_submit import _acknowledged, _drive, _stored
+from reliability.common import integrity, plain_engine
 
 
 class Load:
@@ -115,3 +115,21 @@ def lost(acknowledged: set[str], keys: Counter) -> int:
     from cocreate.surveys.service import _hash
 
     return sum(1 for t in acknowledged if _hash(t) not in keys)
+
+
+def outcome(app, url: str, survey_id: int, prepared: int, *tallies: dict) -> dict:
+    """What was stored, held against what the passes (``tallies``) acknowledged:
+    ``acknowledged`` (the distinct tokens), ``stored``, ``lost``, ``duplicates`` (a key
+    stored twice) and ``integrity`` of the database after ``prepared`` drafts."""
+    stored, repeated = _stored(app, survey_id)
+    keys = stored_keys(url, survey_id)
+    acknowledged = set().union(*(t["acknowledged"] for t in tallies))
+    return {"acknowledged": acknowledged, "stored": stored, "lost": lost(acknowledged, keys),
+            "duplicates": max(repeated, sum(n - 1 for n in keys.values())),
+            "integrity": integrity(url, survey_id, prepared)}
+
+
+def first_pass(first_tally: dict, result: dict) -> dict:
+    """The summary of the first pass for the JSON record."""
+    return {"acknowledged": len(first_tally["acknowledged"]), "statuses": first_tally["statuses"],
+            "not_sent": first_tally["not_sent"], "wall_s": round(result["wall_s"], 2)}

@@ -22,9 +22,9 @@ import signal
 import time
 from pathlib import Path
 
-from bench.bench_submit import SERVER, _prepare, _ready_submissions, _server, _stored
+from bench.bench_submit import SERVER, _prepare, _ready_submissions, _server
 from reliability import submissions
-from reliability.common import alive, integrity, record, scratch_database, wait_until, workers
+from reliability.common import alive, record, scratch_database, wait_until, workers
 
 SCENARIO = "submit_kill_worker"
 ENGINES = ("sqlite", "postgresql")
@@ -60,12 +60,9 @@ def run(engine: str, workdir: Path) -> dict:
             _again, retry = submissions.retry_failed(port, requests, first_tally["failed"], TIME_CAP_S,
                                                      CONCURRENCY)
             retry_s = time.monotonic() - started
-        stored, repeated = _stored(app, survey_id)
-        keys = submissions.stored_keys(url, survey_id)
-        checks = integrity(url, survey_id, COUNT)
-    acknowledged = first_tally["acknowledged"] | retry["acknowledged"]
-    lost = submissions.lost(acknowledged, keys)
-    duplicates = max(repeated, sum(n - 1 for n in keys.values()))
+        result = submissions.outcome(app, url, survey_id, COUNT, first_tally, retry)
+    acknowledged, stored, lost, duplicates, checks = (
+        result["acknowledged"], result["stored"], result["lost"], result["duplicates"], result["integrity"])
     errors_5xx = first_tally["errors_5xx"] + retry["errors_5xx"]
     passed = (killed and not alive(victim) and replaced and lost == 0 and duplicates == 0
               and stored == len(acknowledged) and errors_5xx == 0 and checks["ok"])
@@ -76,8 +73,7 @@ def run(engine: str, workdir: Path) -> dict:
         submissions=COUNT, concurrency=CONCURRENCY, server="gunicorn " + " ".join(SERVER),
         killed_worker=killed, killed_after_stored=killed_after, workers_before=before, workers_after=after,
         worker_replaced=replaced,
-        first_pass={"acknowledged": len(first_tally["acknowledged"]), "statuses": first_tally["statuses"],
-                    "not_sent": first_tally["not_sent"], "wall_s": round(first["wall_s"], 2)},
+        first_pass=submissions.first_pass(first_tally, first),
         stored_before_retry=stored_before_retry,
         in_doubt_before_retry=stored_before_retry - len(first_tally["acknowledged"]),
         retried=len(first_tally["failed"]),
