@@ -51,6 +51,14 @@ def _iso(value: datetime | None) -> str | None:
     return value.isoformat() if value is not None else None
 
 
+def _in(language: str, text) -> str:
+    """A translated sentence in the person's own language (not the page's)."""
+    from flask_babel import force_locale
+
+    with force_locale(language):
+        return str(text)
+
+
 def collect(user: User) -> dict:
     """Everything held about ``user``, as plain JSON-ready data."""
     from cocreate.accounts.consents import context_titles
@@ -128,7 +136,8 @@ def collect(user: User) -> dict:
         "supported_comments": supports,
         "reported_comments": reports,
         "sign_in_sessions": sessions,
-        "note": "Anonymous survey responses are linked to no account and so are not in this file.",
+        "note": _in(language, _l("Answers to anonymous surveys are not linked to your account, "
+                                 "so they are not in this file.")),
         "exported_at": _iso(utcnow()),
     }
 
